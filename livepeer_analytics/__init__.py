@@ -1,0 +1,1 @@
+"""Python helpers for the Livepeer dbt project."""

@@ -1,0 +1,35 @@
+{#- Exact p95 by linear interpolation between closest ranks, identical on every engine. -#}
+{% macro p95(expr) -%}
+    {{ return(adapter.dispatch('p95', 'livepeer')(expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__p95(expr) -%}
+    quantile_cont({{ expr }}, 0.95)
+{%- endmacro %}
+
+
+{#- numerator / denominator, NULL when the denominator is 0 or NULL (contract section 6). -#}
+{% macro safe_ratio(numerator, denominator) -%}
+    (cast({{ numerator }} as double) / nullif(cast({{ denominator }} as double), 0))
+{%- endmacro %}
+
+
+{#- Coefficient of variation of FPS from the additive sums: stddev_pop / mean. -#}
+{% macro jitter_coeff(n, total, total_sq) -%}
+    (
+        sqrt(greatest(
+            {{ safe_ratio(total_sq, n) }} - power({{ safe_ratio(total, n) }}, 2),
+            0
+        )) / nullif({{ safe_ratio(total, n) }}, 0)
+    )
+{%- endmacro %}
+
+
+{#- The value of `arg` on the row with the smallest `val` (rows with NULL `val` ignored). -#}
+{% macro arg_min(arg, val) -%}
+    {{ return(adapter.dispatch('arg_min', 'livepeer')(arg, val)) }}
+{%- endmacro %}
+
+{% macro duckdb__arg_min(arg, val) -%}
+    arg_min({{ arg }}, {{ val }})
+{%- endmacro %}

@@ -1,0 +1,27 @@
+{#- Case-insensitive substring match (error taxonomy). -#}
+{% macro contains_ci(haystack, needle) -%}
+    {{ return(adapter.dispatch('contains_ci', 'livepeer')(haystack, needle)) }}
+{%- endmacro %}
+
+{% macro duckdb__contains_ci(haystack, needle) -%}
+    contains(lower({{ haystack }}), lower({{ needle }}))
+{%- endmacro %}
+
+
+{#- The session identity of the contract (section 2). -#}
+{% macro session_key(stream_id, request_id) -%}
+    case
+        when {{ stream_id }} is null and {{ request_id }} is null then null
+        else coalesce({{ stream_id }}, '_missing_stream') || '|' || coalesce({{ request_id }}, '_missing_request')
+    end
+{%- endmacro %}
+
+
+{#- First capture group of a regular expression, NULL when it does not match. -#}
+{% macro regex_group(expr, pattern) -%}
+    {{ return(adapter.dispatch('regex_group', 'livepeer')(expr, pattern)) }}
+{%- endmacro %}
+
+{% macro duckdb__regex_group(expr, pattern) -%}
+    nullif(regexp_extract({{ expr }}, '{{ pattern }}', 1), '')
+{%- endmacro %}

@@ -1,0 +1,54 @@
+{#- Time helpers. All times are UTC; epoch milliseconds are the raw unit. -#}
+
+{#- Epoch milliseconds (bigint) to a UTC timestamp. -#}
+{% macro epoch_ms_to_timestamp(ms_expr) -%}
+    {{ return(adapter.dispatch('epoch_ms_to_timestamp', 'livepeer')(ms_expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__epoch_ms_to_timestamp(ms_expr) -%}
+    epoch_ms(cast({{ ms_expr }} as bigint))
+{%- endmacro %}
+
+
+{#- Start of the UTC hour containing a timestamp. -#}
+{% macro hour_start(ts_expr) -%}
+    {{ return(adapter.dispatch('hour_start', 'livepeer')(ts_expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__hour_start(ts_expr) -%}
+    date_trunc('hour', {{ ts_expr }})
+{%- endmacro %}
+
+
+{#- Start of the UTC hour containing an epoch-ms instant, as epoch ms. -#}
+{% macro hour_floor_ms(ms_expr) -%}
+    (cast({{ ms_expr }} as bigint) // 3600000) * 3600000
+{%- endmacro %}
+
+
+{#- Epoch value that may be in seconds (below the threshold var) to milliseconds. -#}
+{% macro epoch_to_ms(expr) -%}
+    case
+        when {{ expr }} < {{ var('epoch_seconds_threshold') }} then cast({{ expr }} * 1000 as bigint)
+        else cast({{ expr }} as bigint)
+    end
+{%- endmacro %}
+
+
+{#-
+    Join clause: one row per UTC hour (epoch ms of its start, as `hour_alias`)
+    that the interval [start_ms, end_ms] overlaps; at least one row.
+-#}
+{% macro hour_rows(start_ms, end_ms, hour_alias) -%}
+    {{ return(adapter.dispatch('hour_rows', 'livepeer')(start_ms, end_ms, hour_alias)) }}
+{%- endmacro %}
+
+{% macro duckdb__hour_rows(start_ms, end_ms, hour_alias) -%}
+    cross join unnest(
+        range(
+            {{ hour_floor_ms(start_ms) }},
+            greatest({{ end_ms }}, {{ hour_floor_ms(start_ms) }} + 1),
+            3600000
+        )
+    ) as _hours({{ hour_alias }})
+{%- endmacro %}

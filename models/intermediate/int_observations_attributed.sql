@@ -1,0 +1,151 @@
+-- Attribution of every orchestrator observation to a capability snapshot
+-- entry (contract section 5):
+--   1. identity: local_address or address equals the reported wallet; when the
+--      observation has a URL, entries with the same orch_uri are preferred;
+--   2. compatibility: a known model hint and a known entry model must match
+--      (an incompatible entry is never chosen, however fresh);
+--   3. freshness: exact time, then nearest prior within the TTL, then nearest
+--      later within the TTL; ties broken by address, uri, snapshot id, position.
+-- If the chosen entry lists several GPUs for the model, gpu_id stays NULL and
+-- gpu_attribution_method is `ambiguous_multiple_gpus`.
+with
+
+observations as (
+
+    select * from {{ ref('int_orchestrator_observations') }}
+
+),
+
+capabilities as (
+
+    select * from {{ ref('stg_livepeer__network_capabilities') }}
+
+),
+
+candidates as (
+
+    select
+        observations.event_id,
+        capabilities.snapshot_event_id,
+        capabilities.entry_index,
+        capabilities.hardware_index,
+        capabilities.gpu_slot,
+        capabilities.orchestrator_address,
+        capabilities.hardware_pipeline,
+        capabilities.hardware_model_id,
+        capabilities.gpu_id,
+        case
+            when capabilities.snapshot_ms = observations.event_ms then 'exact_orchestrator_time_match'
+            when capabilities.snapshot_ms < observations.event_ms then 'nearest_prior_snapshot'
+            else 'nearest_snapshot_within_ttl'
+        end as attribution_method,
+        case
+            when capabilities.snapshot_ms = observations.event_ms then 0
+            when capabilities.snapshot_ms < observations.event_ms then 1
+            else 2
+        end as freshness_rank,
+        abs(capabilities.snapshot_ms - observations.event_ms) as snapshot_distance_ms,
+        case
+            when observations.orchestrator_url is not null
+                and capabilities.orch_uri = observations.orchestrator_url then 0
+            else 1
+        end as uri_rank,
+        coalesce(observations.session_model_hint, capabilities.hardware_model_id) as resolved_model_id
+    from observations
+    inner join capabilities
+        on (
+            capabilities.local_address = observations.orchestrator_wallet
+            or capabilities.orchestrator_address = observations.orchestrator_wallet
+        )
+        and abs(capabilities.snapshot_ms - observations.event_ms) <= {{ var('attribution_ttl_ms') }}
+        and (
+            observations.session_model_hint is null
+            or capabilities.hardware_model_id is null
+            or capabilities.hardware_model_id = observations.session_model_hint
+        )
+
+),
+
+ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by event_id
+            order by
+                uri_rank,
+                freshness_rank,
+                snapshot_distance_ms,
+                -- an entry row that names the model beats one without hardware
+                case when hardware_model_id is null then 1 else 0 end,
+                orchestrator_address,
+                snapshot_event_id,
+                entry_index,
+                hardware_index,
+                gpu_slot
+        ) as candidate_rank
+    from candidates
+
+),
+
+chosen as (
+
+    select * from ranked where candidate_rank = 1
+
+),
+
+entry_gpus as (
+
+    -- GPUs the chosen entry lists for the chosen model
+    select
+        chosen.event_id,
+        count(distinct capabilities.gpu_id) as model_gpu_count
+    from chosen
+    inner join capabilities
+        on chosen.snapshot_event_id = capabilities.snapshot_event_id
+        and chosen.entry_index = capabilities.entry_index
+        and capabilities.hardware_model_id = chosen.resolved_model_id
+    group by 1
+
+),
+
+final as (
+
+    select
+        observations.event_id,
+        observations.event_family,
+        observations.session_key,
+        observations.event_ms,
+        observations.orchestrator_wallet,
+        observations.orchestrator_url,
+        observations.session_model_hint,
+        chosen.snapshot_event_id,
+        chosen.orchestrator_address,
+        coalesce(chosen.resolved_model_id, observations.session_model_hint) as model_id,
+        -- `pipeline` is blank when unknown or when it merely repeats the model id
+        case
+            when chosen.hardware_pipeline is null then ''
+            when chosen.hardware_pipeline = coalesce(chosen.resolved_model_id, observations.session_model_hint) then ''
+            else chosen.hardware_pipeline
+        end as pipeline,
+        case when entry_gpus.model_gpu_count = 1 then chosen.gpu_id end as gpu_id,
+        coalesce(chosen.attribution_method, 'none') as attribution_method,
+        case coalesce(chosen.attribution_method, 'none')
+            when 'exact_orchestrator_time_match' then 1.0
+            when 'nearest_prior_snapshot' then 0.9
+            when 'nearest_snapshot_within_ttl' then 0.7
+            else 0.0
+        end as attribution_confidence,
+        case
+            when chosen.event_id is null then 'none'
+            when entry_gpus.model_gpu_count > 1 then 'ambiguous_multiple_gpus'
+            when entry_gpus.model_gpu_count = 1 then chosen.attribution_method
+            else 'none'
+        end as gpu_attribution_method
+    from observations
+    left join chosen on observations.event_id = chosen.event_id
+    left join entry_gpus on observations.event_id = entry_gpus.event_id
+
+)
+
+select * from final

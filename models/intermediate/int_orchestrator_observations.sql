@@ -1,0 +1,65 @@
+-- Every trace or status sample that reports an orchestrator (hot wallet and
+-- URL), with its session's model hint, ready to be resolved against the
+-- capability snapshots.
+with
+
+traces as (
+
+    select * from {{ ref('stg_livepeer__stream_trace') }}
+
+),
+
+status as (
+
+    select * from {{ ref('stg_livepeer__ai_stream_status') }}
+
+),
+
+model_hints as (
+
+    select * from {{ ref('int_session_model_hints') }}
+
+),
+
+observations as (
+
+    select
+        event_id,
+        'stream_trace' as event_family,
+        {{ session_key('stream_id', 'request_id') }} as session_key,
+        event_ms,
+        orchestrator_wallet,
+        orchestrator_url
+    from traces
+    where orchestrator_wallet is not null
+
+    union all
+
+    select
+        event_id,
+        'ai_stream_status' as event_family,
+        {{ session_key('stream_id', 'request_id') }} as session_key,
+        event_ms,
+        orchestrator_wallet,
+        orchestrator_url
+    from status
+    where orchestrator_wallet is not null
+
+),
+
+final as (
+
+    select
+        observations.event_id,
+        observations.event_family,
+        observations.session_key,
+        observations.event_ms,
+        observations.orchestrator_wallet,
+        observations.orchestrator_url,
+        model_hints.session_model_hint
+    from observations
+    left join model_hints on observations.session_key = model_hints.session_key
+
+)
+
+select * from final

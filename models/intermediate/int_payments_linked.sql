@@ -1,0 +1,90 @@
+-- Payments linked to sessions (contract section 2): by requestID; later
+-- payments of a stream carry only sessionID, whose requestID is learned from
+-- the first payment carrying both. When several sessions share a request id,
+-- the latest one started at or before the payment wins. Unlinked payments
+-- are kept with a NULL session_key. The fee is the expected value in ETH:
+-- faceValue (wei) x winProb x numTickets / 1e18.
+with
+
+payments as (
+
+    select * from {{ ref('stg_livepeer__create_new_payment') }}
+
+),
+
+sessions as (
+
+    select * from {{ ref('int_sessions') }}
+
+),
+
+learned_request_ids as (
+
+    select
+        payment_session_id,
+        request_id as learned_request_id
+    from payments
+    where payment_session_id is not null and request_id is not null
+    qualify row_number() over (partition by payment_session_id order by event_ms, event_id) = 1
+
+),
+
+resolved as (
+
+    select
+        payments.*,
+        coalesce(payments.request_id, learned_request_ids.learned_request_id) as resolved_request_id,
+        case
+            when payments.request_id is not null then 'request_id'
+            when learned_request_ids.learned_request_id is not null then 'session_id'
+            else 'unlinked'
+        end as link_method
+    from payments
+    left join learned_request_ids on payments.payment_session_id = learned_request_ids.payment_session_id
+
+),
+
+session_matches as (
+
+    select
+        resolved.event_id,
+        sessions.session_key
+    from resolved
+    inner join sessions on resolved.resolved_request_id = sessions.request_id
+    qualify row_number() over (
+        partition by resolved.event_id
+        order by
+            case when sessions.session_start_ms <= resolved.event_ms then 0 else 1 end,
+            abs(sessions.session_start_ms - resolved.event_ms),
+            sessions.session_key
+    ) = 1
+
+),
+
+final as (
+
+    select
+        resolved.event_id,
+        session_matches.session_key,
+        case when session_matches.session_key is null then 'unlinked' else resolved.link_method end as link_method,
+        resolved.gateway,
+        resolved.payment_session_id,
+        resolved.resolved_request_id as request_id,
+        resolved.manifest_id,
+        resolved.manifest_model_id,
+        resolved.sender_address,
+        resolved.recipient_address,
+        resolved.orchestrator_url,
+        resolved.face_value_wei,
+        resolved.win_prob,
+        resolved.num_tickets,
+        cast(resolved.face_value_wei as double) / 1e18 as face_value_eth,
+        cast(resolved.face_value_wei as double) * resolved.win_prob * resolved.num_tickets / 1e18 as fee_expected_value_eth,
+        resolved.event_ms,
+        resolved.event_at
+    from resolved
+    left join session_matches on resolved.event_id = session_matches.event_id
+
+)
+
+select * from final

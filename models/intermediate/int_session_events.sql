@@ -1,0 +1,68 @@
+-- Every session-scoped event (trace, status, stream event, ingest metrics) with
+-- its session_key (contract section 2). Events with neither stream_id nor
+-- request_id keep a NULL session_key: they belong to no session and are counted
+-- in dq_events_without_session.
+with
+
+traces as (
+
+    select * from {{ ref('stg_livepeer__stream_trace') }}
+
+),
+
+status as (
+
+    select * from {{ ref('stg_livepeer__ai_stream_status') }}
+
+),
+
+stream_events as (
+
+    select * from {{ ref('stg_livepeer__ai_stream_events') }}
+
+),
+
+ingest as (
+
+    select * from {{ ref('stg_livepeer__stream_ingest_metrics') }}
+
+),
+
+unioned as (
+
+    select event_id, 'stream_trace' as event_family, gateway, stream_id, request_id, event_ms
+    from traces
+
+    union all
+
+    select event_id, 'ai_stream_status' as event_family, gateway, stream_id, request_id, event_ms
+    from status
+
+    union all
+
+    select event_id, 'ai_stream_events' as event_family, gateway, stream_id, request_id, event_ms
+    from stream_events
+
+    union all
+
+    select event_id, 'stream_ingest_metrics' as event_family, gateway, stream_id, request_id, event_ms
+    from ingest
+    where track_index <= 1
+
+),
+
+final as (
+
+    select
+        event_id,
+        event_family,
+        {{ session_key('stream_id', 'request_id') }} as session_key,
+        stream_id,
+        request_id,
+        gateway,
+        event_ms
+    from unioned
+
+)
+
+select * from final

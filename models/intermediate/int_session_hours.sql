@@ -1,0 +1,36 @@
+-- A session's active interval (first to last event) split across the UTC
+-- hours it overlaps, so that hourly inference minutes add up exactly to the
+-- session's duration (contract section 6).
+with
+
+sessions as (
+
+    select * from {{ ref('int_sessions') }}
+
+),
+
+hours as (
+
+    select
+        sessions.session_key,
+        sessions.first_event_ms,
+        sessions.last_event_ms,
+        hour_ms
+    from sessions
+    {{ hour_rows('sessions.first_event_ms', 'sessions.last_event_ms', 'hour_ms') }}
+
+),
+
+final as (
+
+    select
+        session_key,
+        {{ epoch_ms_to_timestamp('hour_ms') }} as window_start,
+        (
+            least(last_event_ms, hour_ms + 3600000) - greatest(first_event_ms, hour_ms)
+        ) / 60000.0 as active_minutes
+    from hours
+
+)
+
+select * from final

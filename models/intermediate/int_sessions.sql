@@ -1,0 +1,72 @@
+-- The session spine: one row per session_key with its identity, gateway,
+-- region and active interval (first to last event of any family).
+with
+
+session_events as (
+
+    select * from {{ ref('int_session_events') }}
+    where session_key is not null
+
+),
+
+traces as (
+
+    select * from {{ ref('stg_livepeer__stream_trace') }}
+    where trace_subtype = 'gateway_receive_stream_request'
+
+),
+
+gateway_regions as (
+
+    select * from {{ ref('gateway_regions') }}
+
+),
+
+stream_requests as (
+
+    select
+        {{ session_key('stream_id', 'request_id') }} as session_key,
+        min(event_ms) as stream_request_ms
+    from traces
+    group by 1
+
+),
+
+spans as (
+
+    select
+        session_key,
+        max(stream_id) as stream_id,
+        max(request_id) as request_id,
+        -- the gateway that handled the session: its first non-empty report
+        coalesce(
+            {{ arg_min("case when gateway != '' then gateway end", "case when gateway != '' then event_ms end") }},
+            ''
+        ) as gateway,
+        min(event_ms) as first_event_ms,
+        max(event_ms) as last_event_ms,
+        count(*) as event_count
+    from session_events
+    group by 1
+
+),
+
+final as (
+
+    select
+        spans.session_key,
+        spans.stream_id,
+        spans.request_id,
+        spans.gateway,
+        coalesce(gateway_regions.region, '') as region,
+        coalesce(stream_requests.stream_request_ms, spans.first_event_ms) as session_start_ms,
+        spans.first_event_ms,
+        spans.last_event_ms,
+        spans.event_count
+    from spans
+    left join stream_requests on spans.session_key = stream_requests.session_key
+    left join gateway_regions on spans.gateway = gateway_regions.gateway
+
+)
+
+select * from final

@@ -1,0 +1,48 @@
+-- One row per payment, in its own UTC hour, with the demand dimensions of its
+-- session; an unlinked payment keeps its own gateway and the model named by
+-- its manifest.
+with
+
+payments as (
+
+    select * from {{ ref('int_payments_linked') }}
+
+),
+
+sessions as (
+
+    select * from {{ ref('fct_workflow_sessions') }}
+
+),
+
+gateway_regions as (
+
+    select * from {{ ref('gateway_regions') }}
+
+),
+
+final as (
+
+    select
+        payments.event_id,
+        payments.session_key,
+        payments.link_method,
+        payments.event_at as paid_at,
+        {{ hour_start('payments.event_at') }} as window_start,
+        coalesce(sessions.gateway, payments.gateway) as gateway,
+        coalesce(sessions.region, gateway_regions.region, '') as region,
+        coalesce(sessions.pipeline, '') as pipeline,
+        coalesce(sessions.model_id, payments.manifest_model_id, '') as model_id,
+        payments.recipient_address,
+        payments.face_value_wei,
+        payments.win_prob,
+        payments.num_tickets,
+        payments.face_value_eth,
+        payments.fee_expected_value_eth
+    from payments
+    left join sessions on payments.session_key = sessions.session_key
+    left join gateway_regions on payments.gateway = gateway_regions.gateway
+
+)
+
+select * from final

@@ -1,0 +1,159 @@
+-- One row per workflow session (session_key = stream_id|request_id): who
+-- served it, how its startup ended, swaps, health, latencies and fees.
+with
+
+sessions as (
+
+    select * from {{ ref('int_sessions') }}
+
+),
+
+outcomes as (
+
+    select * from {{ ref('int_session_startup_outcomes') }}
+
+),
+
+attribution as (
+
+    select * from {{ ref('int_session_attribution') }}
+
+),
+
+swaps as (
+
+    select * from {{ ref('int_session_swaps') }}
+
+),
+
+health as (
+
+    select * from {{ ref('int_session_health') }}
+
+),
+
+latencies as (
+
+    select * from {{ ref('int_session_latencies') }}
+
+),
+
+samples as (
+
+    select * from {{ ref('int_status_samples') }}
+
+),
+
+payments as (
+
+    select * from {{ ref('int_payments_linked') }}
+
+),
+
+fps as (
+
+    select
+        session_key,
+        count(*) as status_sample_count,
+        sum(output_fps) as output_fps_sum,
+        sum(output_fps * output_fps) as output_fps_sumsq
+    from samples
+    where is_fps_eligible
+    group by 1
+
+),
+
+post_close as (
+
+    select
+        session_key,
+        count(*) as post_close_status_sample_count
+    from samples
+    where is_after_close
+    group by 1
+
+),
+
+fees as (
+
+    select
+        session_key,
+        count(*) as payment_count,
+        sum(fee_expected_value_eth) as fee_payment_eth,
+        sum(face_value_eth) as fee_face_value_eth
+    from payments
+    where session_key is not null
+    group by 1
+
+),
+
+first_sessions_of_stream as (
+
+    select session_key
+    from sessions
+    where stream_id is not null
+    qualify row_number() over (partition by stream_id order by session_start_ms, session_key) = 1
+
+),
+
+final as (
+
+    select
+        sessions.session_key,
+        sessions.stream_id,
+        sessions.request_id,
+        sessions.gateway,
+        sessions.region,
+        attribution.orchestrator_address,
+        attribution.gpu_id,
+        attribution.model_id,
+        attribution.pipeline,
+        attribution.attribution_method,
+        attribution.attribution_confidence,
+        attribution.gpu_attribution_method,
+        {{ epoch_ms_to_timestamp('sessions.session_start_ms') }} as session_start_at,
+        {{ epoch_ms_to_timestamp('sessions.last_event_ms') }} as session_end_at,
+        {{ hour_start(epoch_ms_to_timestamp('sessions.session_start_ms')) }} as session_start_hour,
+        (sessions.last_event_ms - sessions.first_event_ms) / 60000.0 as active_minutes,
+        outcomes.startup_outcome,
+        outcomes.excusal_reason,
+        outcomes.startup_outcome != 'not_in_denominator' as is_known_session,
+        outcomes.has_no_orchestrator as saw_no_orchestrator,
+        first_sessions_of_stream.session_key is not null as is_first_session_of_stream,
+        swaps.confirmed_swap_count,
+        swaps.inferred_orchestrator_change_count,
+        swaps.is_swapped,
+        outcomes.error_count,
+        outcomes.excusable_error_count,
+        coalesce(fps.status_sample_count, 0) as status_sample_count,
+        coalesce(post_close.post_close_status_sample_count, 0) as post_close_status_sample_count,
+        coalesce(fps.output_fps_sum, 0) as output_fps_sum,
+        coalesce(fps.output_fps_sumsq, 0) as output_fps_sumsq,
+        {{ safe_ratio('fps.output_fps_sum', 'fps.status_sample_count') }} as avg_output_fps,
+        {{ jitter_coeff('fps.status_sample_count', 'fps.output_fps_sum', 'fps.output_fps_sumsq') }} as jitter_coeff_fps,
+        health.loading_only_session,
+        health.zero_output_fps_session,
+        health.output_failed_session,
+        health.last_error_occurred,
+        health.health_signal_count,
+        health.health_expected_signal_count,
+        latencies.startup_latency_ms,
+        latencies.e2e_latency_ms,
+        latencies.prompt_to_playable_latency_ms,
+        coalesce(fees.payment_count, 0) as payment_count,
+        coalesce(fees.fee_payment_eth, 0) as fee_payment_eth,
+        coalesce(fees.fee_face_value_eth, 0) as fee_face_value_eth
+    from sessions
+    inner join outcomes on sessions.session_key = outcomes.session_key
+    inner join attribution on sessions.session_key = attribution.session_key
+    inner join swaps on sessions.session_key = swaps.session_key
+    inner join health on sessions.session_key = health.session_key
+    inner join latencies on sessions.session_key = latencies.session_key
+    left join fps on sessions.session_key = fps.session_key
+    left join post_close on sessions.session_key = post_close.session_key
+    left join fees on sessions.session_key = fees.session_key
+    left join first_sessions_of_stream on sessions.session_key = first_sessions_of_stream.session_key
+
+)
+
+select * from final

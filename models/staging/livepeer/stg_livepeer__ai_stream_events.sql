@@ -1,0 +1,52 @@
+with
+
+events as (
+
+    select * from {{ ref('stg_livepeer__events') }}
+    where event_type = 'ai_stream_events'
+
+),
+
+parsed as (
+
+    select
+        event_id,
+        gateway,
+        envelope_ms,
+        lower({{ json_text('payload', 'type') }}) as stream_event_type,
+        {{ json_text('payload', 'message') }} as message,
+        {{ json_text('payload', 'stream_id') }} as stream_id,
+        {{ json_text('payload', 'request_id') }} as request_id,
+        {{ json_text('payload', 'pipeline_id') }} as pipeline_id,
+        {{ json_text('payload', 'pipeline') }} as model_hint,
+        {{ json_text('payload', 'capability') }} as capability,
+        lower({{ json_text('payload', 'orchestrator_info.address') }}) as orchestrator_wallet,
+        {{ json_text('payload', 'orchestrator_info.url') }} as orchestrator_url,
+        {{ json_bigint('payload', 'timestamp') }} as data_timestamp_ms
+    from events
+
+),
+
+final as (
+
+    select
+        event_id,
+        gateway,
+        stream_event_type,
+        message,
+        stream_id,
+        request_id,
+        pipeline_id,
+        model_hint,
+        capability,
+        orchestrator_wallet,
+        orchestrator_url,
+        data_timestamp_ms,
+        envelope_ms,
+        coalesce(data_timestamp_ms, envelope_ms) as event_ms,
+        {{ epoch_ms_to_timestamp('coalesce(data_timestamp_ms, envelope_ms)') }} as event_at
+    from parsed
+
+)
+
+select * from final

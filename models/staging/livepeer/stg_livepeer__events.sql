@@ -1,0 +1,53 @@
+-- One row per distinct event id: the envelope parsed, the payload normalised
+-- to JSON whichever way it was encoded, redeliveries collapsed.
+with
+
+source as (
+
+    select * from {{ livepeer_events_relation() }}
+
+),
+
+renamed as (
+
+    select
+        trim(cast(id as varchar)) as event_id,
+        trim(cast(type as varchar)) as event_type,
+        coalesce(trim(cast(gateway as varchar)), '') as gateway,
+        cast({{ dbt.safe_cast('trim(cast(timestamp as varchar))', 'double') }} as bigint) as envelope_ms,
+        {{ json_payload('data') }} as payload,
+        source_file
+    from source
+
+),
+
+deduplicated as (
+
+    select
+        *,
+        count(*) over (partition by event_id) as delivery_count
+    from renamed
+    where event_id is not null and event_id != ''
+    qualify row_number() over (
+        partition by event_id
+        order by envelope_ms, cast(payload as varchar), source_file
+    ) = 1
+
+),
+
+final as (
+
+    select
+        event_id,
+        event_type,
+        gateway,
+        envelope_ms,
+        {{ epoch_ms_to_timestamp('envelope_ms') }} as envelope_at,
+        payload,
+        delivery_count,
+        source_file
+    from deduplicated
+
+)
+
+select * from final

@@ -1,0 +1,57 @@
+with
+
+events as (
+
+    select * from {{ ref('stg_livepeer__events') }}
+    where event_type = 'stream_trace'
+
+),
+
+parsed as (
+
+    select
+        event_id,
+        gateway,
+        envelope_ms,
+        {{ json_text('payload', 'type') }} as trace_subtype,
+        {{ json_text('payload', 'stream_id') }} as stream_id,
+        {{ json_text('payload', 'request_id') }} as request_id,
+        {{ json_text('payload', 'pipeline_id') }} as pipeline_id,
+        {{ json_text('payload', 'pipeline') }} as model_hint,
+        {{ json_text('payload', 'message') }} as message,
+        lower({{ json_text('payload', 'orchestrator_info.address') }}) as orchestrator_wallet,
+        {{ json_text('payload', 'orchestrator_info.url') }} as orchestrator_url,
+        {{ json_bigint('payload', 'timestamp') }} as data_timestamp_ms
+    from events
+
+),
+
+final as (
+
+    select
+        event_id,
+        gateway,
+        trace_subtype,
+        case
+            when trace_subtype like 'gateway\_%' escape '\' then 'gateway'
+            when trace_subtype like 'orchestrator\_%' escape '\' then 'orchestrator'
+            when trace_subtype like 'runner\_%' escape '\' then 'runner'
+            when trace_subtype like 'app\_%' escape '\' then 'app'
+            else 'other'
+        end as trace_category,
+        stream_id,
+        request_id,
+        pipeline_id,
+        model_hint,
+        message,
+        orchestrator_wallet,
+        orchestrator_url,
+        data_timestamp_ms,
+        envelope_ms,
+        coalesce(data_timestamp_ms, envelope_ms) as event_ms,
+        {{ epoch_ms_to_timestamp('coalesce(data_timestamp_ms, envelope_ms)') }} as event_at
+    from parsed
+
+)
+
+select * from final
