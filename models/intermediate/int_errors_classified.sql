@@ -48,7 +48,7 @@ final as (
     from stream_events
     left join matches
         on stream_events.event_id = matches.event_id
-        and matches.match_rank = 1
+            and matches.match_rank = 1
 
 )
 

@@ -54,14 +54,14 @@ candidates as (
     from observations
     inner join capabilities
         on (
-            capabilities.local_address = observations.orchestrator_wallet
-            or capabilities.orchestrator_address = observations.orchestrator_wallet
+            observations.orchestrator_wallet = capabilities.local_address
+            or observations.orchestrator_wallet = capabilities.orchestrator_address
         )
         and abs(capabilities.snapshot_ms - observations.event_ms) <= {{ var('attribution_ttl_ms') }}
         and (
             observations.session_model_hint is null
             or capabilities.hardware_model_id is null
-            or capabilities.hardware_model_id = observations.session_model_hint
+            or observations.session_model_hint = capabilities.hardware_model_id
         )
 
 ),
@@ -90,7 +90,8 @@ ranked as (
 
 chosen as (
 
-    select * from ranked where candidate_rank = 1
+    select * from ranked
+    where candidate_rank = 1
 
 ),
 
@@ -103,8 +104,8 @@ entry_gpus as (
     from chosen
     inner join capabilities
         on chosen.snapshot_event_id = capabilities.snapshot_event_id
-        and chosen.entry_index = capabilities.entry_index
-        and capabilities.hardware_model_id = chosen.resolved_model_id
+            and chosen.entry_index = capabilities.entry_index
+            and chosen.resolved_model_id = capabilities.hardware_model_id
     group by 1
 
 ),

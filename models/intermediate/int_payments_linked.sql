@@ -52,12 +52,12 @@ session_matches as (
     from resolved
     inner join sessions on resolved.resolved_request_id = sessions.request_id
     qualify row_number() over (
-        partition by resolved.event_id
-        order by
-            case when sessions.session_start_ms <= resolved.event_ms then 0 else 1 end,
-            abs(sessions.session_start_ms - resolved.event_ms),
-            sessions.session_key
-    ) = 1
+            partition by resolved.event_id
+            order by
+                case when sessions.session_start_ms <= resolved.event_ms then 0 else 1 end,
+                abs(sessions.session_start_ms - resolved.event_ms),
+                sessions.session_key
+        ) = 1
 
 ),
 
@@ -79,7 +79,10 @@ final as (
         resolved.win_prob,
         resolved.num_tickets,
         cast(resolved.face_value_wei as double) / 1e18 as face_value_eth,
-        cast(resolved.face_value_wei as double) * resolved.win_prob * resolved.num_tickets / 1e18 as fee_expected_value_eth,
+        cast(resolved.face_value_wei as double)
+        * resolved.win_prob
+        * resolved.num_tickets
+        / 1e18 as fee_expected_value_eth,
         resolved.event_ms,
         resolved.event_at
     from resolved

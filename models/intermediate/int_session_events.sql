@@ -30,22 +30,46 @@ ingest as (
 
 unioned as (
 
-    select event_id, 'stream_trace' as event_family, gateway, stream_id, request_id, event_ms
+    select
+        event_id,
+        'stream_trace' as event_family,
+        gateway,
+        stream_id,
+        request_id,
+        event_ms
     from traces
 
     union all
 
-    select event_id, 'ai_stream_status' as event_family, gateway, stream_id, request_id, event_ms
+    select
+        event_id,
+        'ai_stream_status' as event_family,
+        gateway,
+        stream_id,
+        request_id,
+        event_ms
     from status
 
     union all
 
-    select event_id, 'ai_stream_events' as event_family, gateway, stream_id, request_id, event_ms
+    select
+        event_id,
+        'ai_stream_events' as event_family,
+        gateway,
+        stream_id,
+        request_id,
+        event_ms
     from stream_events
 
     union all
 
-    select event_id, 'stream_ingest_metrics' as event_family, gateway, stream_id, request_id, event_ms
+    select
+        event_id,
+        'stream_ingest_metrics' as event_family,
+        gateway,
+        stream_id,
+        request_id,
+        event_ms
     from ingest
     where track_index <= 1
 

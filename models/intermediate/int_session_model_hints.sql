@@ -22,19 +22,31 @@ stream_events as (
 
 hint_candidates as (
 
-    select {{ session_key('stream_id', 'request_id') }} as session_key, model_hint, event_ms, 1 as hint_priority
+    select
+        {{ session_key('stream_id', 'request_id') }} as session_key,
+        model_hint,
+        event_ms,
+        1 as hint_priority
     from status
     where model_hint is not null
 
     union all
 
-    select {{ session_key('stream_id', 'request_id') }} as session_key, model_hint, event_ms, 2 as hint_priority
+    select
+        {{ session_key('stream_id', 'request_id') }} as session_key,
+        model_hint,
+        event_ms,
+        2 as hint_priority
     from stream_events
     where model_hint is not null
 
     union all
 
-    select {{ session_key('stream_id', 'request_id') }} as session_key, model_hint, event_ms, 2 as hint_priority
+    select
+        {{ session_key('stream_id', 'request_id') }} as session_key,
+        model_hint,
+        event_ms,
+        2 as hint_priority
     from traces
     where model_hint is not null
 
@@ -48,8 +60,8 @@ final as (
     from hint_candidates
     where session_key is not null
     qualify row_number() over (
-        partition by session_key order by hint_priority, event_ms, model_hint
-    ) = 1
+            partition by session_key order by hint_priority, event_ms, model_hint
+        ) = 1
 
 )
 

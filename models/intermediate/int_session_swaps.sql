@@ -40,7 +40,7 @@ final as (
         greatest(coalesce(orchestrators_seen.distinct_orchestrator_count, 0) - 1, 0)
             as inferred_orchestrator_change_count,
         coalesce(milestones.confirmed_swap_count, 0) > 0
-            or coalesce(orchestrators_seen.distinct_orchestrator_count, 0) > 1 as is_swapped
+        or coalesce(orchestrators_seen.distinct_orchestrator_count, 0) > 1 as is_swapped
     from sessions
     left join milestones on sessions.session_key = milestones.session_key
     left join orchestrators_seen on sessions.session_key = orchestrators_seen.session_key

@@ -29,9 +29,9 @@ deduplicated as (
     from renamed
     where event_id is not null and event_id != ''
     qualify row_number() over (
-        partition by event_id
-        order by envelope_ms, cast(payload as varchar), source_file
-    ) = 1
+            partition by event_id
+            order by envelope_ms, cast(payload as varchar), source_file
+        ) = 1
 
 ),
 
