@@ -1,0 +1,8 @@
+{#- In every row: startup_success + excused + unexcused = known (contract section 7). -#}
+{% test outcomes_add_up(model) %}
+
+select *
+from {{ model }}
+where startup_success_sessions + excused_sessions + unexcused_sessions != known_sessions
+
+{% endtest %}
