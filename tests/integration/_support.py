@@ -1,0 +1,132 @@
+"""Support code for the integration tests (paths, dbt build, queries).
+
+`build_warehouse(events_path)` builds the dbt project's seeds and models (not
+the data tests: `make test` runs those separately) into a throw-away DuckDB
+file and returns its path. Each distinct input is built once per pytest
+session. `events_path=None` builds from the project's own fixture seed
+(LIVEPEER_EVENTS unset).
+
+The real-event fixtures live outside the project, in `<repo>/../shared/fixtures/`.
+They are read in place at test time and never copied; a fresh clone has no
+such folder, so the tests that need it skip.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+FIXTURES_DIR = REPO_ROOT.parent / "shared" / "fixtures"
+
+PROD_SNAPSHOT_DIR = FIXTURES_DIR / "livepeer_prod" / "prod_snapshot_20260224T210620Z"
+PROD_EVENTS = PROD_SNAPSHOT_DIR / "events.ndjson"
+PROD_LABELS = PROD_SNAPSHOT_DIR / "labels.csv"
+
+STREAM_2026_01_08_DIR = FIXTURES_DIR / "livepeer_events_2026-01-08"
+STREAM_2026_01_08_EVENTS = STREAM_2026_01_08_DIR / "streaming_events.ndjson"
+
+# Environment variables that would redirect the build away from what the test
+# asked for; they are removed from the child's environment and set explicitly.
+_CONTROLLED_ENV = (
+    "LIVEPEER_EVENTS",
+    "LIVEPEER_DUCKDB",
+    "DBT_PROFILES_DIR",
+    "DBT_TARGET",
+    "DBT_TARGET_PATH",
+    "DBT_LOG_PATH",
+    "DBT_PROJECT_DIR",
+)
+
+_DBT_OUTPUT_TAIL_CHARS = 20_000
+
+
+def require_fixture(path: Path) -> Path:
+    """Skip the calling test when a shared fixture file or folder is absent."""
+    if not FIXTURES_DIR.is_dir():
+        pytest.skip(f"shared fixtures folder not present: {FIXTURES_DIR}")
+    if not path.exists():
+        pytest.skip(f"shared fixture not present: {path}")
+    return path
+
+
+def _dbt_executable() -> Path:
+    return Path(sys.executable).parent / "dbt"
+
+
+def run_dbt_build(events_path: Path | None, work_dir: Path) -> Path:
+    dbt = _dbt_executable()
+    if not dbt.exists():
+        pytest.fail(f"dbt executable not found next to the Python interpreter: {dbt}")
+
+    db_path = work_dir / "warehouse.duckdb"
+    env = {k: v for k, v in os.environ.items() if k not in _CONTROLLED_ENV}
+    env.update(
+        {
+            "DBT_PROFILES_DIR": str(REPO_ROOT),
+            "DBT_TARGET": "duckdb",
+            "LIVEPEER_DUCKDB": str(db_path),
+            "DBT_TARGET_PATH": str(work_dir / "target"),
+            "DBT_LOG_PATH": str(work_dir / "logs"),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        }
+    )
+    if events_path is not None:
+        env["LIVEPEER_EVENTS"] = str(events_path)
+
+    # Seeds + models only; data tests (and unit tests) belong to `make test`'s
+    # own `dbt build` step.
+    cmd = [
+        str(dbt),
+        "build",
+        "--exclude",
+        "resource_type:test",
+        "resource_type:unit_test",
+    ]
+    proc = subprocess.run(
+        cmd,
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode != 0:
+        output = (proc.stdout or "") + (proc.stderr or "")
+        if len(output) > _DBT_OUTPUT_TAIL_CHARS:
+            output = "...\n" + output[-_DBT_OUTPUT_TAIL_CHARS:]
+        pytest.fail(
+            f"dbt build failed (exit {proc.returncode}) for "
+            f"LIVEPEER_EVENTS={events_path if events_path is not None else '<unset>'}\n"
+            f"command: {' '.join(cmd)}\n\n{output}",
+            pytrace=False,
+        )
+    if not db_path.exists():
+        pytest.fail(f"dbt build succeeded but produced no DuckDB file at {db_path}")
+    return db_path
+
+
+def query(db_path: Path, sql: str, params=None) -> list[tuple]:
+    """Run one query read-only against a built warehouse."""
+    import duckdb
+
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def query_dicts(db_path: Path, sql: str, params=None) -> list[dict]:
+    import duckdb
+
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        cur = con.execute(sql, params or [])
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, row)) for row in cur.fetchall()]
+    finally:
+        con.close()
