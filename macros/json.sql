@@ -36,7 +36,7 @@
 {%- endmacro %}
 
 {% macro duckdb__json_bigint(json_expr, path) -%}
-    cast(try_cast(json_extract_string({{ json_expr }}, {{ json_path(path) }}) as double) as bigint)
+    try_cast(round(try_cast(json_extract_string({{ json_expr }}, {{ json_path(path) }}) as double)) as bigint)
 {%- endmacro %}
 
 

@@ -25,3 +25,13 @@
 {% macro duckdb__regex_group(expr, pattern) -%}
     nullif(regexp_extract({{ expr }}, '{{ pattern }}', 1), '')
 {%- endmacro %}
+
+
+{#- Cast that yields NULL instead of failing (dbt.safe_cast is a plain cast on some adapters). -#}
+{% macro try_cast_as(expr, data_type) -%}
+    {{ return(adapter.dispatch('try_cast_as', 'livepeer')(expr, data_type)) }}
+{%- endmacro %}
+
+{% macro duckdb__try_cast_as(expr, data_type) -%}
+    try_cast({{ expr }} as {{ data_type }})
+{%- endmacro %}

@@ -26,11 +26,15 @@
 {%- endmacro %}
 
 
-{#- Epoch value that may be in seconds (below the threshold var) to milliseconds. -#}
+{#-
+    Epoch value (double) that may be in seconds (below the threshold var) to
+    milliseconds; zero, negative or missing values are NULL.
+-#}
 {% macro epoch_to_ms(expr) -%}
     case
-        when {{ expr }} < {{ var('epoch_seconds_threshold') }} then cast({{ expr }} * 1000 as bigint)
-        else cast({{ expr }} as bigint)
+        when {{ expr }} <= 0 then null
+        when {{ expr }} < {{ var('epoch_seconds_threshold') }} then {{ try_cast_as('round(' ~ expr ~ ' * 1000)', 'bigint') }}
+        else {{ try_cast_as('round(' ~ expr ~ ')', 'bigint') }}
     end
 {%- endmacro %}
 

@@ -23,7 +23,7 @@ parsed as (
         {{ json_number('payload', 'input_status.fps') }} as input_fps,
         {{ json_text('payload', 'inference_status.last_error') }} as last_error,
         {{ json_bigint('payload', 'inference_status.restart_count') }} as restart_count,
-        {{ json_bigint('payload', 'start_time') }} as start_time_raw,
+        {{ json_number('payload', 'start_time') }} as start_time_raw,
         lower({{ json_text('payload', 'orchestrator_info.address') }}) as orchestrator_wallet,
         {{ json_text('payload', 'orchestrator_info.url') }} as orchestrator_url,
         {{ json_bigint('payload', 'timestamp') }} as data_timestamp_ms

@@ -43,10 +43,10 @@ final as (
         recipient_address,
         orchestrator_url,
         face_value_raw,
-        cast({{ regex_group('face_value_raw', '^\\s*([0-9]+)') }} as decimal(38, 0)) as face_value_wei,
-        {{ dbt.safe_cast('win_prob_raw', 'double') }} as win_prob,
-        {{ dbt.safe_cast('num_tickets_raw', 'bigint') }} as num_tickets,
-        {{ dbt.safe_cast(regex_group('price_raw', '^\\s*([0-9.eE+-]+)'), 'double') }} as price_wei_per_pixel,
+        {{ try_cast_as(regex_group('face_value_raw', '^\\s*([0-9]+)'), 'decimal(38, 0)') }} as face_value_wei,
+        {{ try_cast_as('win_prob_raw', 'double') }} as win_prob,
+        {{ try_cast_as('num_tickets_raw', 'bigint') }} as num_tickets,
+        {{ try_cast_as(regex_group('price_raw', '^\\s*([0-9.eE+-]+)'), 'double') }} as price_wei_per_pixel,
         envelope_ms as event_ms,
         {{ epoch_ms_to_timestamp('envelope_ms') }} as event_at
     from parsed

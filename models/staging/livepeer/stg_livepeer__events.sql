@@ -12,9 +12,9 @@ renamed as (
 
     select
         trim(cast(id as varchar)) as event_id,
-        trim(cast(type as varchar)) as event_type,
+        lower(trim(cast(type as varchar))) as event_type,
         coalesce(trim(cast(gateway as varchar)), '') as gateway,
-        cast({{ dbt.safe_cast('trim(cast(timestamp as varchar))', 'double') }} as bigint) as envelope_ms,
+        {{ try_cast_as('round(' ~ try_cast_as('trim(cast(timestamp as varchar))', 'double') ~ ')', 'bigint') }} as envelope_ms,
         {{ json_payload('data') }} as payload,
         source_file
     from source

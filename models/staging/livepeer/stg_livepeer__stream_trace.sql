@@ -13,7 +13,7 @@ parsed as (
         event_id,
         gateway,
         envelope_ms,
-        {{ json_text('payload', 'type') }} as trace_subtype,
+        lower({{ json_text('payload', 'type') }}) as trace_subtype,
         {{ json_text('payload', 'stream_id') }} as stream_id,
         {{ json_text('payload', 'request_id') }} as request_id,
         {{ json_text('payload', 'pipeline_id') }} as pipeline_id,
