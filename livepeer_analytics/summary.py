@@ -1,0 +1,92 @@
+"""Print a short summary of the serving views after `dbt build`.
+
+Run from the repository root (``make run`` does this)::
+
+    python -m livepeer_analytics.summary
+
+Opens the DuckDB file named by ``LIVEPEER_DUCKDB`` (default ``livepeer.duckdb``
+in the repository root) read-only. Every KPI is re-rolled from the views'
+additive columns (sums, then ratios); ratios are never averaged.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import duckdb
+
+ROOT = Path(__file__).resolve().parent.parent
+VIEWS = ("v_api_gpu_metrics", "v_api_network_demand", "v_api_sla_compliance")
+DQ_ROW_MODELS = ("dq_unclassified_errors", "dq_unmapped_trace_subtypes", "dq_events_without_session")
+
+
+def ratio(numerator, denominator):
+    """numerator / denominator, None when the denominator is 0 or missing."""
+    if numerator is None or not denominator:
+        return None
+    return numerator / denominator
+
+
+def fmt(value, spec="{:,.4f}"):
+    return "n/a" if value is None else spec.format(value)
+
+
+def scalar_row(con, sql):
+    return con.execute(sql).fetchone()
+
+
+def main() -> int:
+    db_path = Path(os.environ.get("LIVEPEER_DUCKDB") or ROOT / "livepeer.duckdb")
+    if not db_path.is_file():
+        print(f"error: DuckDB file not found: {db_path} (run `make run` or `dbt build` first)", file=sys.stderr)
+        return 1
+    try:
+        con = duckdb.connect(str(db_path), read_only=True)
+    except duckdb.Error as exc:
+        print(f"error: cannot open {db_path}: {exc}".splitlines()[0], file=sys.stderr)
+        return 1
+
+    try:
+        rows = {view: scalar_row(con, f"select count(*) from {view}")[0] for view in VIEWS}
+        known, success, excused, unexcused, swapped = scalar_row(con, """
+            select sum(known_sessions), sum(startup_success_sessions), sum(excused_sessions),
+                   sum(unexcused_sessions), sum(swapped_sessions)
+            from v_api_sla_compliance""")
+        samples, fps_sum = scalar_row(con, "select sum(status_samples), sum(output_fps_sum) from v_api_gpu_metrics")
+        minutes, fee_eth, face_eth, streams, sessions = scalar_row(con, """
+            select sum(total_inference_minutes), sum(fee_payment_eth), sum(fee_face_value_eth),
+                   sum(total_streams), sum(total_sessions)
+            from v_api_network_demand""")
+        all_hours = " union all ".join(f"select window_start from {view}" for view in VIEWS)
+        first_hour, last_hour = scalar_row(con, f"select min(window_start), max(window_start) from ({all_hours})")
+        duplicates, delivered = scalar_row(con, "select sum(duplicate_count), sum(delivered_count) from dq_event_summary")
+        dq_rows = {model: scalar_row(con, f"select count(*) from {model}")[0] for model in DQ_ROW_MODELS}
+    except duckdb.Error as exc:
+        print(f"error: cannot read the serving views in {db_path}: {exc}".splitlines()[0], file=sys.stderr)
+        return 1
+    finally:
+        con.close()
+
+    unexcused_share = ratio(unexcused, known)
+    swap_rate = ratio(swapped, known)
+    print(f"Livepeer analytics summary ({db_path})")
+    print(f"  hours covered        {first_hour or 'n/a'} .. {last_hour or 'n/a'} (UTC, window_start)")
+    print("  serving view rows    " + ", ".join(f"{view}={count}" for view, count in rows.items()))
+    print(f"  streams / sessions   {streams or 0} streams, {sessions or 0} sessions, {known or 0} known sessions")
+    print(f"  startup outcomes     success={success or 0} excused={excused or 0} unexcused={unexcused or 0}")
+    print(f"  success_ratio        {fmt(None if unexcused_share is None else 1 - unexcused_share)}"
+          "  (1 - unexcused/known)")
+    print(f"  swap rate            {fmt(swap_rate)}  (swapped/known)")
+    print(f"  avg output FPS       {fmt(ratio(fps_sum, samples), '{:,.2f}')}"
+          f"  ({samples or 0} status samples)")
+    print(f"  inference minutes    {fmt(minutes or 0.0, '{:,.2f}')}")
+    print(f"  fees (expected)      {fmt(fee_eth or 0.0, '{:.6g}')} ETH  (face value {fmt(face_eth or 0.0, '{:.6g}')} ETH)")
+    print(f"  data quality         duplicates={duplicates or 0} of {delivered or 0} delivered envelopes, "
+          + ", ".join(f"{model}={count}" for model, count in dq_rows.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
