@@ -1,7 +1,7 @@
 -- Swaps per session (contract section 4): confirmed = orchestrator_swap
 -- traces; inferred = distinct orchestrators seen minus 1 (floor 0). An
--- orchestrator is its canonical address when attribution resolved it, else
--- the reported hot wallet.
+-- orchestrator is the canonical address attribution resolved; a hot wallet
+-- that none of the session's observations resolved counts as itself.
 with
 
 sessions as (
@@ -22,13 +22,39 @@ observations as (
 
 ),
 
+resolved_orchestrators as (
+
+    select
+        session_key,
+        orchestrator_address as orchestrator
+    from observations
+    where orchestrator_address is not null
+
+),
+
+unresolved_wallets as (
+
+    -- a hot wallet that no observation of the session resolved counts as itself
+    select
+        session_key,
+        orchestrator_wallet as orchestrator
+    from observations
+    group by session_key, orchestrator_wallet
+    having count(orchestrator_address) = 0
+
+),
+
 orchestrators_seen as (
 
     select
         session_key,
-        count(distinct coalesce(orchestrator_address, orchestrator_wallet)) as distinct_orchestrator_count
-    from observations
-    group by 1
+        count(distinct orchestrator) as distinct_orchestrator_count
+    from (
+        select * from resolved_orchestrators
+        union all
+        select * from unresolved_wallets
+    ) as seen
+    group by session_key
 
 ),
 

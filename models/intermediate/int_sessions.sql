@@ -9,26 +9,15 @@ session_events as (
 
 ),
 
-traces as (
+milestones as (
 
-    select * from {{ ref('stg_livepeer__stream_trace') }}
-    where trace_subtype = 'gateway_receive_stream_request'
+    select * from {{ ref('int_session_trace_milestones') }}
 
 ),
 
 gateway_regions as (
 
     select * from {{ ref('gateway_regions') }}
-
-),
-
-stream_requests as (
-
-    select
-        {{ session_key('stream_id', 'request_id') }} as session_key,
-        min(event_ms) as stream_request_ms
-    from traces
-    group by 1
 
 ),
 
@@ -59,12 +48,12 @@ final as (
         spans.request_id,
         spans.gateway,
         coalesce(gateway_regions.region, '') as region,
-        coalesce(stream_requests.stream_request_ms, spans.first_event_ms) as session_start_ms,
+        coalesce(milestones.stream_request_ms, spans.first_event_ms) as session_start_ms,
         spans.first_event_ms,
         spans.last_event_ms,
         spans.event_count
     from spans
-    left join stream_requests on spans.session_key = stream_requests.session_key
+    left join milestones on spans.session_key = milestones.session_key
     left join gateway_regions on spans.gateway = gateway_regions.gateway
 
 )

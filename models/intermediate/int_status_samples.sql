@@ -1,5 +1,6 @@
 -- Every status sample with its session, the identity valid at the sample
--- (its own attribution) and whether it counts for FPS metrics: samples after
+-- (its own attribution; a sample that reports no orchestrator keeps its
+-- session's identity) and whether it counts for FPS metrics: samples after
 -- the session's gateway_ingest_stream_closed do not.
 with
 
@@ -24,6 +25,12 @@ observations as (
 model_hints as (
 
     select * from {{ ref('int_session_model_hints') }}
+
+),
+
+session_attribution as (
+
+    select * from {{ ref('int_session_attribution') }}
 
 ),
 
@@ -56,11 +63,27 @@ final as (
         sessioned.last_error,
         sessioned.restart_count,
         sessioned.start_time_ms,
-        observations.orchestrator_address,
-        observations.gpu_id,
-        coalesce(observations.model_id, model_hints.session_model_hint, '') as model_id,
-        coalesce(observations.pipeline, '') as pipeline,
-        coalesce(observations.attribution_method, 'none') as attribution_method,
+        -- a sample that reports no orchestrator keeps its session's identity
+        case
+            when observations.event_id is null then session_attribution.orchestrator_address
+            else observations.orchestrator_address
+        end as orchestrator_address,
+        case
+            when observations.event_id is null then session_attribution.gpu_id
+            else observations.gpu_id
+        end as gpu_id,
+        case
+            when observations.event_id is null then session_attribution.model_id
+            else coalesce(observations.model_id, model_hints.session_model_hint, '')
+        end as model_id,
+        case
+            when observations.event_id is null then session_attribution.pipeline
+            else coalesce(observations.pipeline, '')
+        end as pipeline,
+        case
+            when observations.event_id is null then 'session_fallback'
+            else observations.attribution_method
+        end as attribution_method,
         coalesce(milestones.closed_ms < sessioned.event_ms, false) as is_after_close,
         sessioned.output_fps is not null
         and not coalesce(milestones.closed_ms < sessioned.event_ms, false) as is_fps_eligible
@@ -68,6 +91,7 @@ final as (
     left join milestones on sessioned.session_key = milestones.session_key
     left join observations on sessioned.event_id = observations.event_id
     left join model_hints on sessioned.session_key = model_hints.session_key
+    left join session_attribution on sessioned.session_key = session_attribution.session_key
 
 )
 
