@@ -35,3 +35,9 @@
 {% macro duckdb__try_cast_as(expr, data_type) -%}
     try_cast({{ expr }} as {{ data_type }})
 {%- endmacro %}
+
+
+{#- Null-safe inequality: true when exactly one side is NULL or both differ. -#}
+{% macro differs(left, right) -%}
+    not coalesce({{ left }} = {{ right }}, {{ left }} is null and {{ right }} is null)
+{%- endmacro %}

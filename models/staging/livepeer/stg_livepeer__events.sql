@@ -14,7 +14,8 @@ renamed as (
         trim(cast(id as varchar)) as event_id,
         lower(trim(cast(type as varchar))) as event_type,
         coalesce(trim(cast(gateway as varchar)), '') as gateway,
-        {{ try_cast_as('round(' ~ try_cast_as('trim(cast(timestamp as varchar))', 'double') ~ ')', 'bigint') }} as envelope_ms,
+        {{ try_cast_as('round(' ~ try_cast_as('trim(cast(timestamp as varchar))', 'double') ~ ')', 'bigint') }}
+            as envelope_ms,
         {{ json_payload('data') }} as payload,
         source_file
     from source
