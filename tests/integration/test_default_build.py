@@ -37,7 +37,14 @@ def test_events_directory_equals_events_file(build_warehouse):
     )
     assert len(from_dir) == 1
     assert from_dir[0][0] == "stream-o5s73x-mk5zc8fy|db936fab"
-    assert from_dir == from_file
+    # Floating-point sums may differ in the last bit with aggregation order.
+    assert len(from_dir) == len(from_file)
+    for dir_row, file_row in zip(from_dir, from_file):
+        for dir_value, file_value in zip(dir_row, file_row):
+            if isinstance(file_value, float):
+                assert dir_value == pytest.approx(file_value, rel=1e-12)
+            else:
+                assert dir_value == file_value
 
     # Same envelopes read: nothing extra from README.md / event-log.json
     # (event-log.json holds the same 65 events wrapped in log records).
