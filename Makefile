@@ -1,5 +1,9 @@
 # The two commands a user needs: `make run` and `make test`.
 # Each sets up its own virtualenv from the pinned requirements on first use.
+#
+#   make run                      build on DuckDB (embedded, the default)
+#   DBT_TARGET=chdb make run      build on the ClickHouse engine in-process
+#   DBT_TARGET=clickhouse make run   build on a ClickHouse server (CLICKHOUSE_*)
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
 
@@ -7,32 +11,48 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-DBT := $(BIN)/dbt
 export DBT_TARGET ?= duckdb
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DBT_PROFILES_DIR := $(CURDIR)
 
-.PHONY: run test build dbt-test pytest lint docs fixtures clean
+# dbt on the chosen target; chdb runs it through the in-process launcher.
+dbt_for = $(if $(filter chdb,$(1)),$(BIN)/python -m livepeer_analytics.chdb_dbt,$(BIN)/dbt)
+DBT := $(call dbt_for,$(DBT_TARGET))
+
+.PHONY: run test build load-events build-all-engines pytest lint docs fixtures clean
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $(STAMP)
 
-## run: build every model on DuckDB and print a summary of the serving views
-run: $(STAMP)
-	$(DBT) build --target $(DBT_TARGET)
+## run: build every model on DBT_TARGET and print a summary of the serving views
+run: build
 	$(BIN)/python -m livepeer_analytics.summary
 
-## test: the whole suite: dbt build (data + unit tests), pytest, lint
-test: $(STAMP)
+## build: dbt build (seeds, models, data and unit tests) on DBT_TARGET
+build: $(STAMP) load-events
 	$(DBT) build --target $(DBT_TARGET)
+
+## load-events: on ClickHouse targets, load LIVEPEER_EVENTS into streaming_events
+load-events: $(STAMP)
+ifneq ($(DBT_TARGET),duckdb)
+ifneq ($(strip $(LIVEPEER_EVENTS)),)
+	$(DBT) run-operation create_streaming_events_table --target $(DBT_TARGET)
+	$(BIN)/python -m livepeer_analytics.load_events
+endif
+endif
+
+## test: the whole suite: dbt build on DuckDB and on chdb, pytest, lint
+test: $(STAMP)
+	$(MAKE) build DBT_TARGET=duckdb
+	$(MAKE) build DBT_TARGET=chdb
 	$(BIN)/python -m pytest -q tests/integration
 	$(MAKE) lint
 
-## lint: sqlfluff over models, macros-using SQL, analyses and tests
+## lint: sqlfluff over models, analyses and tests
 lint: $(STAMP)
-	$(BIN)/sqlfluff lint models analyses tests
+	DBT_TARGET=duckdb $(BIN)/sqlfluff lint models analyses tests
 
 ## docs: build the dbt docs site into target/
 docs: $(STAMP)
@@ -43,4 +63,4 @@ fixtures: $(STAMP)
 	$(BIN)/python -m livepeer_analytics.fixture_events
 
 clean:
-	rm -rf target logs dbt_packages livepeer.duckdb
+	rm -rf target logs dbt_packages livepeer.duckdb .chdb

@@ -4,20 +4,18 @@ Run from the repository root (``make run`` does this)::
 
     python -m livepeer_analytics.summary
 
-Opens the DuckDB file named by ``LIVEPEER_DUCKDB`` (default ``livepeer.duckdb``
-in the repository root) read-only. Every KPI is re-rolled from the views'
-additive columns (sums, then ratios); ratios are never averaged.
+Reads the warehouse of the current ``DBT_TARGET`` (the DuckDB file at
+``LIVEPEER_DUCKDB``, or the ClickHouse database on ``chdb`` / ``clickhouse``).
+Every KPI is re-rolled from the views' additive columns (sums, then ratios);
+ratios are never averaged.
 """
 
 from __future__ import annotations
 
-import os
 import sys
-from pathlib import Path
 
-import duckdb
+from livepeer_analytics.warehouse import Warehouse, WarehouseError
 
-ROOT = Path(__file__).resolve().parent.parent
 VIEWS = ("v_api_gpu_metrics", "v_api_network_demand", "v_api_sla_compliance")
 DQ_ROW_MODELS = ("dq_unclassified_errors", "dq_unmapped_trace_subtypes", "dq_events_without_session")
 
@@ -33,45 +31,38 @@ def fmt(value, spec="{:,.4f}"):
     return "n/a" if value is None else spec.format(value)
 
 
-def scalar_row(con, sql):
-    return con.execute(sql).fetchone()
-
-
 def main() -> int:
-    db_path = Path(os.environ.get("LIVEPEER_DUCKDB") or ROOT / "livepeer.duckdb")
-    if not db_path.is_file():
-        print(f"error: DuckDB file not found: {db_path} (run `make run` or `dbt build` first)", file=sys.stderr)
-        return 1
     try:
-        con = duckdb.connect(str(db_path), read_only=True)
-    except duckdb.Error as exc:
-        print(f"error: cannot open {db_path}: {exc}".splitlines()[0], file=sys.stderr)
+        warehouse = Warehouse()
+    except WarehouseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 1
 
+    def scalar_row(sql):
+        return warehouse.rows(sql)[0]
+
     try:
-        rows = {view: scalar_row(con, f"select count(*) from {view}")[0] for view in VIEWS}
-        known, success, excused, unexcused, swapped = scalar_row(con, """
+        rows = {view: scalar_row(f"select count(*) from {view}")[0] for view in VIEWS}
+        known, success, excused, unexcused, swapped = scalar_row("""
             select sum(known_sessions), sum(startup_success_sessions), sum(excused_sessions),
                    sum(unexcused_sessions), sum(swapped_sessions)
             from v_api_sla_compliance""")
-        samples, fps_sum = scalar_row(con, "select sum(status_samples), sum(output_fps_sum) from v_api_gpu_metrics")
-        minutes, fee_eth, face_eth, streams, sessions = scalar_row(con, """
+        samples, fps_sum = scalar_row("select sum(status_samples), sum(output_fps_sum) from v_api_gpu_metrics")
+        minutes, fee_eth, face_eth, streams, sessions = scalar_row("""
             select sum(total_inference_minutes), sum(fee_payment_eth), sum(fee_face_value_eth),
                    sum(total_streams), sum(total_sessions)
             from v_api_network_demand""")
         all_hours = " union all ".join(f"select window_start from {view}" for view in VIEWS)
-        first_hour, last_hour = scalar_row(con, f"select min(window_start), max(window_start) from ({all_hours})")
-        duplicates, delivered = scalar_row(con, "select sum(duplicate_count), sum(delivered_count) from dq_event_summary")
-        dq_rows = {model: scalar_row(con, f"select count(*) from {model}")[0] for model in DQ_ROW_MODELS}
-    except duckdb.Error as exc:
-        print(f"error: cannot read the serving views in {db_path}: {exc}".splitlines()[0], file=sys.stderr)
+        first_hour, last_hour = scalar_row(f"select min(window_start), max(window_start) from ({all_hours})")
+        duplicates, delivered = scalar_row("select sum(duplicate_count), sum(delivered_count) from dq_event_summary")
+        dq_rows = {model: scalar_row(f"select count(*) from {model}")[0] for model in DQ_ROW_MODELS}
+    except Exception as exc:  # noqa: BLE001 - any engine error: one line, exit 1
+        print(f"error: cannot read the serving views in {warehouse.location}: {exc}".splitlines()[0], file=sys.stderr)
         return 1
-    finally:
-        con.close()
 
     unexcused_share = ratio(unexcused, known)
     swap_rate = ratio(swapped, known)
-    print(f"Livepeer analytics summary ({db_path})")
+    print(f"Livepeer analytics summary ({warehouse.location})")
     print(f"  hours covered        {first_hour or 'n/a'} .. {last_hour or 'n/a'} (UTC, window_start)")
     print("  serving view rows    " + ", ".join(f"{view}={count}" for view, count in rows.items()))
     print(f"  streams / sessions   {streams or 0} streams, {sessions or 0} sessions, {known or 0} known sessions")

@@ -9,6 +9,16 @@
     '$.{{ path }}'
 {%- endmacro %}
 
+{#- ClickHouse: the same path as JSONExtract* key arguments: 'a', 'b', 'c'. -#}
+{% macro json_keys_args(path) -%}
+    {%- for key in path.split('.') -%}'{{ key }}'{{ ', ' if not loop.last }}{%- endfor -%}
+{%- endmacro %}
+
+{#- ClickHouse: the raw JSON text at a path, NULL when missing or JSON null. -#}
+{% macro clickhouse_json_raw(json_expr, path) -%}
+    nullif(nullif(JSONExtractRaw({{ json_expr }}, {{ json_keys_args(path) }}), ''), 'null')
+{%- endmacro %}
+
 
 {#- Text at `path`; missing, JSON null and '' all become NULL. -#}
 {% macro json_text(json_expr, path) -%}
@@ -17,6 +27,14 @@
 
 {% macro duckdb__json_text(json_expr, path) -%}
     nullif(trim(json_extract_string({{ json_expr }}, {{ json_path(path) }})), '')
+{%- endmacro %}
+
+{% macro clickhouse__json_text(json_expr, path) -%}
+    nullif(trim(if(
+        JSONType({{ json_expr }}, {{ json_keys_args(path) }}) = 'String',
+        JSONExtractString({{ json_expr }}, {{ json_keys_args(path) }}),
+        {{ clickhouse_json_raw(json_expr, path) }}
+    )), '')
 {%- endmacro %}
 
 
@@ -29,6 +47,10 @@
     try_cast(json_extract_string({{ json_expr }}, {{ json_path(path) }}) as double)
 {%- endmacro %}
 
+{% macro clickhouse__json_number(json_expr, path) -%}
+    toFloat64OrNull({{ clickhouse__json_text(json_expr, path) }})
+{%- endmacro %}
+
 
 {#- An integer at `path` (epoch ms, counters); numbers written as floats are accepted. -#}
 {% macro json_bigint(json_expr, path) -%}
@@ -39,6 +61,10 @@
     try_cast(round(try_cast(json_extract_string({{ json_expr }}, {{ json_path(path) }}) as double)) as bigint)
 {%- endmacro %}
 
+{% macro clickhouse__json_bigint(json_expr, path) -%}
+    accurateCastOrNull(round({{ clickhouse__json_number(json_expr, path) }}), 'Int64')
+{%- endmacro %}
+
 
 {#- The JSON value (object or array) at `path`, still JSON. -#}
 {% macro json_value(json_expr, path) -%}
@@ -47,6 +73,10 @@
 
 {% macro duckdb__json_value(json_expr, path) -%}
     json_extract({{ json_expr }}, {{ json_path(path) }})
+{%- endmacro %}
+
+{% macro clickhouse__json_value(json_expr, path) -%}
+    {{ clickhouse_json_raw(json_expr, path) }}
 {%- endmacro %}
 
 
@@ -66,6 +96,14 @@
     end
 {%- endmacro %}
 
+{% macro clickhouse__json_payload(data_expr) -%}
+    if(
+        JSONType({{ data_expr }}) = 'String',
+        JSONExtractString({{ data_expr }}),
+        {{ data_expr }}
+    )
+{%- endmacro %}
+
 
 {#-
     Join clause: one row per element of the JSON array `json_expr` (a LEFT join:
@@ -80,6 +118,13 @@
     left join lateral unnest(json_extract({{ json_expr }}, '$[*]'))
         with ordinality as _{{ value_alias }}({{ value_alias }}, {{ index_alias }})
         on true
+{%- endmacro %}
+
+{% macro clickhouse__json_array_rows(json_expr, value_alias, index_alias) -%}
+    left array join
+        arrayMap(x -> toNullable(x), JSONExtractArrayRaw(ifNull({{ json_expr }}, ''))) as {{ value_alias }},
+        arrayMap(x -> toNullable(toInt64(x)), arrayEnumerate(JSONExtractArrayRaw(ifNull({{ json_expr }}, ''))))
+        as {{ index_alias }}
 {%- endmacro %}
 
 
@@ -98,4 +143,10 @@
             json_extract({{ json_expr }}, '$."' || _k.{{ key_alias }} || '"') as {{ value_alias }}
         from unnest(json_keys({{ json_expr }})) as _k({{ key_alias }})
     ) as _{{ value_alias }} on true
+{%- endmacro %}
+
+{% macro clickhouse__json_object_rows(json_expr, key_alias, value_alias) -%}
+    left array join
+        arrayMap(kv -> toNullable(kv.1), JSONExtractKeysAndValuesRaw(ifNull({{ json_expr }}, ''))) as {{ key_alias }},
+        arrayMap(kv -> toNullable(kv.2), JSONExtractKeysAndValuesRaw(ifNull({{ json_expr }}, ''))) as {{ value_alias }}
 {%- endmacro %}

@@ -7,6 +7,10 @@
     quantile_cont({{ expr }}, 0.95)
 {%- endmacro %}
 
+{% macro clickhouse__p95(expr) -%}
+    quantileExactInclusive(0.95)({{ expr }})
+{%- endmacro %}
+
 
 {#- numerator / denominator, NULL when the denominator is 0 or NULL (contract section 6). -#}
 {% macro safe_ratio(numerator, denominator) -%}
@@ -32,4 +36,8 @@
 
 {% macro duckdb__arg_min(arg, val) -%}
     arg_min({{ arg }}, {{ val }})
+{%- endmacro %}
+
+{% macro clickhouse__arg_min(arg, val) -%}
+    argMin({{ arg }}, {{ val }})
 {%- endmacro %}

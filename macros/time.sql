@@ -9,6 +9,10 @@
     epoch_ms(cast({{ ms_expr }} as bigint))
 {%- endmacro %}
 
+{% macro clickhouse__epoch_ms_to_timestamp(ms_expr) -%}
+    fromUnixTimestamp64Milli(toInt64({{ ms_expr }}), 'UTC')
+{%- endmacro %}
+
 
 {#- Start of the UTC hour containing a timestamp. -#}
 {% macro hour_start(ts_expr) -%}
@@ -19,10 +23,22 @@
     date_trunc('hour', {{ ts_expr }})
 {%- endmacro %}
 
+{% macro clickhouse__hour_start(ts_expr) -%}
+    toStartOfHour({{ ts_expr }}, 'UTC')
+{%- endmacro %}
+
 
 {#- Start of the UTC hour containing an epoch-ms instant, as epoch ms. -#}
 {% macro hour_floor_ms(ms_expr) -%}
+    {{ return(adapter.dispatch('hour_floor_ms', 'livepeer')(ms_expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__hour_floor_ms(ms_expr) -%}
     (cast({{ ms_expr }} as bigint) // 3600000) * 3600000
+{%- endmacro %}
+
+{% macro clickhouse__hour_floor_ms(ms_expr) -%}
+    (intDiv(toInt64({{ ms_expr }}), 3600000) * 3600000)
 {%- endmacro %}
 
 
@@ -55,4 +71,12 @@
             3600000
         )
     ) as _hours({{ hour_alias }})
+{%- endmacro %}
+
+{% macro clickhouse__hour_rows(start_ms, end_ms, hour_alias) -%}
+    array join range(
+        toInt64({{ hour_floor_ms(start_ms) }}),
+        toInt64(greatest({{ end_ms }}, {{ hour_floor_ms(start_ms) }} + 1)),
+        3600000
+    ) as {{ hour_alias }}
 {%- endmacro %}

@@ -19,28 +19,28 @@ error_taxonomy as (
 matches as (
 
     select
-        stream_events.event_id,
-        error_taxonomy.pattern,
-        error_taxonomy.error_class,
-        error_taxonomy.is_excusable,
+        stream_events.event_id as event_id,
+        error_taxonomy.pattern as pattern,
+        error_taxonomy.error_class as error_class,
+        error_taxonomy.is_excusable as is_excusable,
         -- excusable matches first, then the most specific (longest) pattern
         row_number() over (
             partition by stream_events.event_id
             order by error_taxonomy.is_excusable desc, length(error_taxonomy.pattern) desc, error_taxonomy.pattern
         ) as match_rank
     from stream_events
-    inner join error_taxonomy
-        on {{ contains_ci('stream_events.message', 'error_taxonomy.pattern') }}
+    cross join error_taxonomy
+    where {{ contains_ci('stream_events.message', 'error_taxonomy.pattern') }}
 
 ),
 
 final as (
 
     select
-        stream_events.event_id,
+        stream_events.event_id as event_id,
         {{ session_key('stream_events.stream_id', 'stream_events.request_id') }} as session_key,
-        stream_events.message,
-        stream_events.event_ms,
+        stream_events.message as message,
+        stream_events.event_ms as event_ms,
         matches.pattern as matched_pattern,
         coalesce(matches.error_class, 'unclassified') as error_class,
         coalesce(matches.is_excusable, false) as is_excusable,

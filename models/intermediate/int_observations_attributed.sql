@@ -22,46 +22,68 @@ capabilities as (
 
 ),
 
+identity_matches as (
+
+    -- the reported wallet is the entry's hot wallet (local_address) ...
+    select
+        observations.event_id as event_id,
+        observations.event_ms as event_ms,
+        observations.orchestrator_url as orchestrator_url,
+        observations.session_model_hint as session_model_hint,
+        capabilities.*
+    from observations
+    inner join capabilities on observations.orchestrator_wallet = capabilities.local_address
+
+    union all
+
+    -- ... or its canonical address (counted once when both are the same)
+    select
+        observations.event_id as event_id,
+        observations.event_ms as event_ms,
+        observations.orchestrator_url as orchestrator_url,
+        observations.session_model_hint as session_model_hint,
+        capabilities.*
+    from observations
+    inner join capabilities on observations.orchestrator_wallet = capabilities.orchestrator_address
+    where capabilities.local_address is null or capabilities.local_address != capabilities.orchestrator_address
+
+),
+
 candidates as (
 
     select
-        observations.event_id,
-        capabilities.snapshot_event_id,
-        capabilities.entry_index,
-        capabilities.hardware_index,
-        capabilities.gpu_slot,
-        capabilities.orchestrator_address,
-        capabilities.hardware_pipeline,
-        capabilities.hardware_model_id,
-        capabilities.gpu_id,
+        event_id,
+        snapshot_event_id,
+        entry_index,
+        hardware_index,
+        gpu_slot,
+        orchestrator_address,
+        hardware_pipeline,
+        hardware_model_id,
+        gpu_id,
         case
-            when capabilities.snapshot_ms = observations.event_ms then 'exact_orchestrator_time_match'
-            when capabilities.snapshot_ms < observations.event_ms then 'nearest_prior_snapshot'
+            when snapshot_ms = event_ms then 'exact_orchestrator_time_match'
+            when snapshot_ms < event_ms then 'nearest_prior_snapshot'
             else 'nearest_snapshot_within_ttl'
         end as attribution_method,
         case
-            when capabilities.snapshot_ms = observations.event_ms then 0
-            when capabilities.snapshot_ms < observations.event_ms then 1
+            when snapshot_ms = event_ms then 0
+            when snapshot_ms < event_ms then 1
             else 2
         end as freshness_rank,
-        abs(capabilities.snapshot_ms - observations.event_ms) as snapshot_distance_ms,
+        abs(snapshot_ms - event_ms) as snapshot_distance_ms,
         case
-            when observations.orchestrator_url is not null
-                and capabilities.orch_uri = observations.orchestrator_url then 0
+            when orchestrator_url is not null and orch_uri = orchestrator_url then 0
             else 1
         end as uri_rank,
-        coalesce(observations.session_model_hint, capabilities.hardware_model_id) as resolved_model_id
-    from observations
-    inner join capabilities
-        on (
-            observations.orchestrator_wallet = capabilities.local_address
-            or observations.orchestrator_wallet = capabilities.orchestrator_address
-        )
-        and abs(capabilities.snapshot_ms - observations.event_ms) <= {{ var('attribution_ttl_ms') }}
+        coalesce(session_model_hint, hardware_model_id) as resolved_model_id
+    from identity_matches
+    where
+        abs(snapshot_ms - event_ms) <= {{ var('attribution_ttl_ms') }}
         and (
-            observations.session_model_hint is null
-            or capabilities.hardware_model_id is null
-            or observations.session_model_hint = capabilities.hardware_model_id
+            session_model_hint is null
+            or hardware_model_id is null
+            or hardware_model_id = session_model_hint
         )
 
 ),
@@ -99,7 +121,7 @@ entry_gpus as (
 
     -- GPUs the chosen entry lists for the chosen model
     select
-        chosen.event_id,
+        chosen.event_id as event_id,
         count(distinct capabilities.gpu_id) as model_gpu_count
     from chosen
     inner join capabilities
@@ -113,15 +135,15 @@ entry_gpus as (
 final as (
 
     select
-        observations.event_id,
-        observations.event_family,
-        observations.session_key,
-        observations.event_ms,
-        observations.orchestrator_wallet,
-        observations.orchestrator_url,
-        observations.session_model_hint,
-        chosen.snapshot_event_id,
-        chosen.orchestrator_address,
+        observations.event_id as event_id,
+        observations.event_family as event_family,
+        observations.session_key as session_key,
+        observations.event_ms as event_ms,
+        observations.orchestrator_wallet as orchestrator_wallet,
+        observations.orchestrator_url as orchestrator_url,
+        observations.session_model_hint as session_model_hint,
+        chosen.snapshot_event_id as snapshot_event_id,
+        chosen.orchestrator_address as orchestrator_address,
         coalesce(chosen.resolved_model_id, observations.session_model_hint) as model_id,
         -- `pipeline` is blank when unknown or when it merely repeats the model id
         case

@@ -50,13 +50,13 @@ observations as (
 final as (
 
     select
-        observations.event_id,
-        observations.event_family,
-        observations.session_key,
-        observations.event_ms,
-        observations.orchestrator_wallet,
-        observations.orchestrator_url,
-        model_hints.session_model_hint
+        observations.event_id as event_id,
+        observations.event_family as event_family,
+        observations.session_key as session_key,
+        observations.event_ms as event_ms,
+        observations.orchestrator_wallet as orchestrator_wallet,
+        observations.orchestrator_url as orchestrator_url,
+        model_hints.session_model_hint as session_model_hint
     from observations
     left join model_hints on observations.session_key = model_hints.session_key
 

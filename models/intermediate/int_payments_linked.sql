@@ -47,8 +47,8 @@ resolved as (
 session_matches as (
 
     select
-        resolved.event_id,
-        sessions.session_key
+        resolved.event_id as event_id,
+        sessions.session_key as session_key
     from resolved
     inner join sessions on resolved.resolved_request_id = sessions.request_id
     qualify row_number() over (
@@ -64,27 +64,27 @@ session_matches as (
 final as (
 
     select
-        resolved.event_id,
-        session_matches.session_key,
+        resolved.event_id as event_id,
+        session_matches.session_key as session_key,
         case when session_matches.session_key is null then 'unlinked' else resolved.link_method end as link_method,
-        resolved.gateway,
-        resolved.payment_session_id,
+        resolved.gateway as gateway,
+        resolved.payment_session_id as payment_session_id,
         resolved.resolved_request_id as request_id,
-        resolved.manifest_id,
-        resolved.manifest_model_id,
-        resolved.sender_address,
-        resolved.recipient_address,
-        resolved.orchestrator_url,
-        resolved.face_value_wei,
-        resolved.win_prob,
-        resolved.num_tickets,
+        resolved.manifest_id as manifest_id,
+        resolved.manifest_model_id as manifest_model_id,
+        resolved.sender_address as sender_address,
+        resolved.recipient_address as recipient_address,
+        resolved.orchestrator_url as orchestrator_url,
+        resolved.face_value_wei as face_value_wei,
+        resolved.win_prob as win_prob,
+        resolved.num_tickets as num_tickets,
         cast(resolved.face_value_wei as double) / 1e18 as face_value_eth,
         cast(resolved.face_value_wei as double)
         * resolved.win_prob
         * resolved.num_tickets
         / 1e18 as fee_expected_value_eth,
-        resolved.event_ms,
-        resolved.event_at
+        resolved.event_ms as event_ms,
+        resolved.event_at as event_at
     from resolved
     left join session_matches on resolved.event_id = session_matches.event_id
 

@@ -34,9 +34,9 @@ first_attributed as (
 final as (
 
     select
-        sessions.session_key,
-        first_attributed.orchestrator_address,
-        first_attributed.gpu_id,
+        sessions.session_key as session_key,
+        first_attributed.orchestrator_address as orchestrator_address,
+        first_attributed.gpu_id as gpu_id,
         coalesce(first_attributed.model_id, model_hints.session_model_hint, '') as model_id,
         coalesce(first_attributed.pipeline, '') as pipeline,
         coalesce(first_attributed.attribution_method, 'none') as attribution_method,

@@ -38,7 +38,7 @@ sample_summary as (
 flags as (
 
     select
-        sessions.session_key,
+        sessions.session_key as session_key,
         coalesce(sample_summary.sample_count, 0) as all_status_sample_count,
         coalesce(sample_summary.sample_count, 0) > 0
         and sample_summary.loading_sample_count = sample_summary.sample_count as loading_only_session,

@@ -12,9 +12,9 @@ sessions as (
 hours as (
 
     select
-        sessions.session_key,
-        sessions.first_event_ms,
-        sessions.last_event_ms,
+        sessions.session_key as session_key,
+        sessions.first_event_ms as first_event_ms,
+        sessions.last_event_ms as last_event_ms,
         hour_ms
     from sessions
     {{ hour_rows('sessions.first_event_ms', 'sessions.last_event_ms', 'hour_ms') }}

@@ -33,7 +33,7 @@ prompt_starts as (
 edges as (
 
     select
-        sessions.session_key,
+        sessions.session_key as session_key,
         milestones.first_processed_ms - milestones.stream_request_ms as startup_delta_ms,
         milestones.runner_first_processed_ms - milestones.first_ingest_sent_ms as e2e_delta_ms,
         milestones.playable_ms - prompt_starts.prompt_start_ms as prompt_to_playable_delta_ms

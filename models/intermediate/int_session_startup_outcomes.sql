@@ -39,7 +39,7 @@ session_errors as (
 signals as (
 
     select
-        sessions.session_key,
+        sessions.session_key as session_key,
         milestones.stream_request_ms is not null as has_stream_request,
         milestones.playable_ms is not null as has_playable,
         milestones.no_orchestrator_ms is not null as has_no_orchestrator,

@@ -61,7 +61,7 @@ orchestrators_seen as (
 final as (
 
     select
-        sessions.session_key,
+        sessions.session_key as session_key,
         coalesce(milestones.confirmed_swap_count, 0) as confirmed_swap_count,
         greatest(coalesce(orchestrators_seen.distinct_orchestrator_count, 0) - 1, 0)
             as inferred_orchestrator_change_count,

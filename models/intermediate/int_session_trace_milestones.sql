@@ -19,8 +19,8 @@ roled as (
 
     select
         {{ session_key('traces.stream_id', 'traces.request_id') }} as session_key,
-        trace_subtypes.trace_role,
-        traces.event_ms
+        trace_subtypes.trace_role as trace_role,
+        traces.event_ms as event_ms
     from traces
     inner join trace_subtypes on traces.trace_subtype = trace_subtypes.trace_subtype
 

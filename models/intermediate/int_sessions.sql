@@ -43,15 +43,15 @@ spans as (
 final as (
 
     select
-        spans.session_key,
-        spans.stream_id,
-        spans.request_id,
-        spans.gateway,
+        spans.session_key as session_key,
+        spans.stream_id as stream_id,
+        spans.request_id as request_id,
+        spans.gateway as gateway,
         coalesce(gateway_regions.region, '') as region,
         coalesce(milestones.stream_request_ms, spans.first_event_ms) as session_start_ms,
-        spans.first_event_ms,
-        spans.last_event_ms,
-        spans.event_count
+        spans.first_event_ms as first_event_ms,
+        spans.last_event_ms as last_event_ms,
+        spans.event_count as event_count
     from spans
     left join milestones on spans.session_key = milestones.session_key
     left join gateway_regions on spans.gateway = gateway_regions.gateway

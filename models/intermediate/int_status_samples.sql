@@ -53,16 +53,16 @@ sessioned as (
 final as (
 
     select
-        sessioned.event_id,
-        sessioned.session_key,
-        sessioned.event_ms,
-        sessioned.event_at,
-        sessioned.state,
-        sessioned.output_fps,
-        sessioned.input_fps,
-        sessioned.last_error,
-        sessioned.restart_count,
-        sessioned.start_time_ms,
+        sessioned.event_id as event_id,
+        sessioned.session_key as session_key,
+        sessioned.event_ms as event_ms,
+        sessioned.event_at as event_at,
+        sessioned.state as state,
+        sessioned.output_fps as output_fps,
+        sessioned.input_fps as input_fps,
+        sessioned.last_error as last_error,
+        sessioned.restart_count as restart_count,
+        sessioned.start_time_ms as start_time_ms,
         -- a sample that reports no orchestrator keeps its session's identity
         case
             when observations.event_id is null then session_attribution.orchestrator_address

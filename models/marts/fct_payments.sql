@@ -24,21 +24,21 @@ gateway_regions as (
 final as (
 
     select
-        payments.event_id,
-        payments.session_key,
-        payments.link_method,
+        payments.event_id as event_id,
+        payments.session_key as session_key,
+        payments.link_method as link_method,
         payments.event_at as paid_at,
         {{ hour_start('payments.event_at') }} as window_start,
         coalesce(sessions.gateway, payments.gateway) as gateway,
         coalesce(sessions.region, gateway_regions.region, '') as region,
         coalesce(sessions.pipeline, '') as pipeline,
         coalesce(sessions.model_id, payments.manifest_model_id, '') as model_id,
-        payments.recipient_address,
-        payments.face_value_wei,
-        payments.win_prob,
-        payments.num_tickets,
-        payments.face_value_eth,
-        payments.fee_expected_value_eth
+        payments.recipient_address as recipient_address,
+        payments.face_value_wei as face_value_wei,
+        payments.win_prob as win_prob,
+        payments.num_tickets as num_tickets,
+        payments.face_value_eth as face_value_eth,
+        payments.fee_expected_value_eth as fee_expected_value_eth
     from payments
     left join sessions on payments.session_key = sessions.session_key
     left join gateway_regions on payments.gateway = gateway_regions.gateway

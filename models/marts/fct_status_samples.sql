@@ -17,20 +17,20 @@ sessions as (
 final as (
 
     select
-        samples.event_id,
-        samples.session_key,
+        samples.event_id as event_id,
+        samples.session_key as session_key,
         samples.event_at as sample_at,
         {{ hour_start('samples.event_at') }} as window_start,
-        sessions.gateway,
-        sessions.region,
-        samples.orchestrator_address,
-        samples.gpu_id,
-        samples.model_id,
-        samples.pipeline,
-        samples.attribution_method,
-        samples.state,
-        samples.output_fps,
-        samples.input_fps
+        sessions.gateway as gateway,
+        sessions.region as region,
+        samples.orchestrator_address as orchestrator_address,
+        samples.gpu_id as gpu_id,
+        samples.model_id as model_id,
+        samples.pipeline as pipeline,
+        samples.attribution_method as attribution_method,
+        samples.state as state,
+        samples.output_fps as output_fps,
+        samples.input_fps as input_fps
     from samples
     inner join sessions on samples.session_key = sessions.session_key
     where samples.is_fps_eligible

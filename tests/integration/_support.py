@@ -130,3 +130,59 @@ def query_dicts(db_path: Path, sql: str, params=None) -> list[dict]:
         return [dict(zip(cols, row)) for row in cur.fetchall()]
     finally:
         con.close()
+
+
+# ---------------------------------------------------------------- ClickHouse
+
+def _run(cmd: list[str], env: dict, what: str) -> None:
+    proc = subprocess.run(cmd, cwd=REPO_ROOT, env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        output = (proc.stdout or "") + (proc.stderr or "")
+        if len(output) > _DBT_OUTPUT_TAIL_CHARS:
+            output = "...\n" + output[-_DBT_OUTPUT_TAIL_CHARS:]
+        pytest.fail(f"{what} failed (exit {proc.returncode})\ncommand: {' '.join(cmd)}\n\n{output}", pytrace=False)
+
+
+def _chdb_env(events_path: Path | None, work_dir: Path) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in _CONTROLLED_ENV + ("LIVEPEER_CHDB_PATH",)}
+    env.update(
+        {
+            "DBT_PROFILES_DIR": str(REPO_ROOT),
+            "DBT_TARGET": "chdb",
+            "LIVEPEER_CHDB_PATH": str(work_dir / "chdb"),
+            "DBT_TARGET_PATH": str(work_dir / "target"),
+            "DBT_LOG_PATH": str(work_dir / "logs"),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        }
+    )
+    if events_path is not None:
+        env["LIVEPEER_EVENTS"] = str(events_path)
+    return env
+
+
+def run_chdb_build(events_path: Path | None, work_dir: Path) -> dict:
+    """Build seeds and models on the ClickHouse engine in-process; return its env."""
+    env = _chdb_env(events_path, work_dir)
+    dbt = [sys.executable, "-m", "livepeer_analytics.chdb_dbt"]
+    if events_path is not None:
+        _run(dbt + ["run-operation", "create_streaming_events_table"], env, "creating streaming_events")
+        _run([sys.executable, "-m", "livepeer_analytics.load_events"], env, "loading events")
+    _run(dbt + ["build", "--exclude", "resource_type:test", "resource_type:unit_test"], env, "dbt build on chdb")
+    return env
+
+
+def dump_models(env: dict, models: list[str]) -> dict:
+    """Rows of the models in canonical JSON form, read in a child process."""
+    import json
+
+    cmd = [sys.executable, str(Path(__file__).with_name("_dump.py")), *models]
+    proc = subprocess.run(cmd, cwd=REPO_ROOT, env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        pytest.fail(f"reading {models} failed:\n{proc.stdout}{proc.stderr}", pytrace=False)
+    return json.loads(proc.stdout)
+
+
+def duckdb_env(db_path: Path) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in _CONTROLLED_ENV}
+    env.update({"DBT_TARGET": "duckdb", "LIVEPEER_DUCKDB": str(db_path)})
+    return env

@@ -31,7 +31,7 @@ session_rows as (
         0 as status_samples,
         0.0 as output_fps_sum,
         0.0 as output_fps_sumsq,
-        cast(null as double) as p95_output_fps,
+        {{ typed_null('double') }} as p95_output_fps,
         count(*) as known_sessions,
         count(case when startup_outcome = 'success' then 1 end) as startup_success_sessions,
         count(case when startup_outcome = 'excused' then 1 end) as excused_sessions,

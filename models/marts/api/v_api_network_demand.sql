@@ -58,11 +58,11 @@ session_rows as (
 minute_rows as (
 
     select
-        session_hours.window_start,
-        sessions.gateway,
-        sessions.region,
-        sessions.pipeline,
-        sessions.model_id,
+        session_hours.window_start as window_start,
+        sessions.gateway as gateway,
+        sessions.region as region,
+        sessions.pipeline as pipeline,
+        sessions.model_id as model_id,
         0 as total_streams,
         0 as total_sessions,
         sum(session_hours.active_minutes) as total_inference_minutes,

@@ -18,7 +18,7 @@ final as (
 
     select
         coalesce(traces.trace_subtype, '') as trace_subtype,
-        traces.trace_category,
+        traces.trace_category as trace_category,
         count(*) as event_count,
         {{ epoch_ms_to_timestamp('min(traces.event_ms)') }} as first_seen_at,
         {{ epoch_ms_to_timestamp('max(traces.event_ms)') }} as last_seen_at

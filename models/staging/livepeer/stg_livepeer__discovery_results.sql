@@ -11,9 +11,9 @@ events as (
 results as (
 
     select
-        events.event_id,
-        events.gateway,
-        events.envelope_ms,
+        events.event_id as event_id,
+        events.gateway as gateway,
+        events.envelope_ms as envelope_ms,
         result_json,
         result_index
     from events

@@ -13,8 +13,8 @@ events as (
 entries as (
 
     select
-        events.event_id,
-        events.envelope_ms,
+        events.event_id as event_id,
+        events.envelope_ms as envelope_ms,
         entry_json,
         entry_index
     from events

@@ -12,10 +12,10 @@ events as (
 tracks as (
 
     select
-        events.event_id,
-        events.gateway,
-        events.envelope_ms,
-        events.payload,
+        events.event_id as event_id,
+        events.gateway as gateway,
+        events.envelope_ms as envelope_ms,
+        events.payload as payload,
         track_json,
         track_index
     from events

@@ -33,10 +33,10 @@ final as (
         gateway,
         trace_subtype,
         case
-            when trace_subtype like 'gateway\_%' escape '\' then 'gateway'
-            when trace_subtype like 'orchestrator\_%' escape '\' then 'orchestrator'
-            when trace_subtype like 'runner\_%' escape '\' then 'runner'
-            when trace_subtype like 'app\_%' escape '\' then 'app'
+            when {{ starts_with('trace_subtype', 'gateway_') }} then 'gateway'
+            when {{ starts_with('trace_subtype', 'orchestrator_') }} then 'orchestrator'
+            when {{ starts_with('trace_subtype', 'runner_') }} then 'runner'
+            when {{ starts_with('trace_subtype', 'app_') }} then 'app'
             else 'other'
         end as trace_category,
         stream_id,
