@@ -7,12 +7,16 @@
 --   3. freshness: exact time, then nearest prior within the TTL, then nearest
 --      later within the TTL; ties broken by address, uri, snapshot id, position.
 -- If the chosen entry lists several GPUs for the model, gpu_id stays NULL and
--- gpu_attribution_method is `ambiguous_multiple_gpus`.
+-- gpu_attribution_method is `ambiguous_multiple_gpus`. Only the nearest prior
+-- and nearest later snapshot of each candidate identity (wallet, uri, model,
+-- canonical address) are considered, found with as-of joins, so the cost
+-- grows with observations, not observations x snapshots.
 with
 
 observations as (
 
     select * from {{ ref('int_orchestrator_observations') }}
+    where {{ in_affected_sessions() }}
 
 ),
 
@@ -22,30 +26,162 @@ capabilities as (
 
 ),
 
-identity_matches as (
+capability_rows as (
 
-    -- the reported wallet is the entry's hot wallet (local_address) ...
     select
-        observations.event_id as event_id,
-        observations.event_ms as event_ms,
-        observations.orchestrator_url as orchestrator_url,
-        observations.session_model_hint as session_model_hint,
-        capabilities.*
-    from observations
-    inner join capabilities on observations.orchestrator_wallet = capabilities.local_address
+        *,
+        coalesce(orch_uri, '') as uri_key,
+        coalesce(hardware_model_id, '') as model_key,
+        coalesce(orchestrator_address, '') as address_key
+    from capabilities
+    where snapshot_ms is not null
+
+),
+
+by_wallet as (
+
+    -- an entry is found by its hot wallet (local_address) ...
+    select
+        local_address as match_wallet,
+        capability_rows.*
+    from capability_rows
+    where local_address is not null
 
     union all
 
-    -- ... or its canonical address (counted once when both are the same)
+    -- ... or by its canonical address (once when both are the same)
+    select
+        orchestrator_address as match_wallet,
+        capability_rows.*
+    from capability_rows
+    where
+        orchestrator_address is not null
+        and (local_address is null or local_address != orchestrator_address)
+
+),
+
+snapshot_points as (
+
+    -- one representative row per identity and snapshot time, for as-of joins
+    select
+        match_wallet,
+        uri_key,
+        model_key,
+        address_key,
+        coalesce(snapshot_ms, 0) as point_ms,
+        snapshot_event_id,
+        entry_index,
+        hardware_index,
+        gpu_slot,
+        orch_uri,
+        orchestrator_address,
+        hardware_pipeline,
+        hardware_model_id,
+        gpu_id
+    from by_wallet
+    qualify row_number() over (
+            partition by match_wallet, uri_key, model_key, address_key, snapshot_ms
+            order by snapshot_event_id, entry_index, hardware_index, gpu_slot
+        ) = 1
+
+),
+
+identity_keys as (
+
+    select distinct
+        match_wallet,
+        uri_key,
+        model_key,
+        address_key
+    from snapshot_points
+
+),
+
+observation_keys as (
+
+    -- each observation against every compatible identity of its wallet
     select
         observations.event_id as event_id,
-        observations.event_ms as event_ms,
+        coalesce(observations.event_ms, 0) as event_ms,
         observations.orchestrator_url as orchestrator_url,
         observations.session_model_hint as session_model_hint,
-        capabilities.*
+        identity_keys.match_wallet as match_wallet,
+        identity_keys.uri_key as uri_key,
+        identity_keys.model_key as model_key,
+        identity_keys.address_key as address_key
     from observations
-    inner join capabilities on observations.orchestrator_wallet = capabilities.orchestrator_address
-    where capabilities.local_address is null or capabilities.local_address != capabilities.orchestrator_address
+    inner join identity_keys on observations.orchestrator_wallet = identity_keys.match_wallet
+    where
+        observations.event_ms is not null
+        and (
+            identity_keys.model_key = ''
+            or observations.session_model_hint is null
+            or identity_keys.model_key = observations.session_model_hint
+        )
+
+),
+
+prior_snapshots as (
+
+    -- the nearest snapshot at or before the observation, per identity
+    select
+        observation_keys.event_id as event_id,
+        observation_keys.event_ms as event_ms,
+        observation_keys.orchestrator_url as orchestrator_url,
+        observation_keys.session_model_hint as session_model_hint,
+        snapshot_points.point_ms as snapshot_ms,
+        snapshot_points.snapshot_event_id as snapshot_event_id,
+        snapshot_points.entry_index as entry_index,
+        snapshot_points.hardware_index as hardware_index,
+        snapshot_points.gpu_slot as gpu_slot,
+        snapshot_points.orch_uri as orch_uri,
+        snapshot_points.orchestrator_address as orchestrator_address,
+        snapshot_points.hardware_pipeline as hardware_pipeline,
+        snapshot_points.hardware_model_id as hardware_model_id,
+        snapshot_points.gpu_id as gpu_id
+    from observation_keys
+    asof inner join snapshot_points
+        on observation_keys.match_wallet = snapshot_points.match_wallet
+            and observation_keys.uri_key = snapshot_points.uri_key
+            and observation_keys.model_key = snapshot_points.model_key
+            and observation_keys.address_key = snapshot_points.address_key
+            and observation_keys.event_ms >= snapshot_points.point_ms
+
+),
+
+later_snapshots as (
+
+    -- the nearest snapshot at or after the observation, per identity
+    select
+        observation_keys.event_id as event_id,
+        observation_keys.event_ms as event_ms,
+        observation_keys.orchestrator_url as orchestrator_url,
+        observation_keys.session_model_hint as session_model_hint,
+        snapshot_points.point_ms as snapshot_ms,
+        snapshot_points.snapshot_event_id as snapshot_event_id,
+        snapshot_points.entry_index as entry_index,
+        snapshot_points.hardware_index as hardware_index,
+        snapshot_points.gpu_slot as gpu_slot,
+        snapshot_points.orch_uri as orch_uri,
+        snapshot_points.orchestrator_address as orchestrator_address,
+        snapshot_points.hardware_pipeline as hardware_pipeline,
+        snapshot_points.hardware_model_id as hardware_model_id,
+        snapshot_points.gpu_id as gpu_id
+    from observation_keys
+    asof inner join snapshot_points
+        on observation_keys.match_wallet = snapshot_points.match_wallet
+            and observation_keys.uri_key = snapshot_points.uri_key
+            and observation_keys.model_key = snapshot_points.model_key
+            and observation_keys.address_key = snapshot_points.address_key
+            and observation_keys.event_ms <= snapshot_points.point_ms
+
+),
+
+identity_matches as (
+
+    select * from prior_snapshots
+    union all
+    select * from later_snapshots
 
 ),
 

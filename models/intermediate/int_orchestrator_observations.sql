@@ -6,12 +6,14 @@ with
 traces as (
 
     select * from {{ ref('stg_livepeer__stream_trace') }}
+    where {{ in_affected_sessions(session_key('stream_id', 'request_id')) }}
 
 ),
 
 status as (
 
     select * from {{ ref('stg_livepeer__ai_stream_status') }}
+    where {{ in_affected_sessions(session_key('stream_id', 'request_id')) }}
 
 ),
 
@@ -59,6 +61,7 @@ final as (
         model_hints.session_model_hint as session_model_hint
     from observations
     left join model_hints on observations.session_key = model_hints.session_key
+    where observations.session_key is not null
 
 )
 

@@ -12,6 +12,20 @@ payments as (
 
 ),
 
+batch_payments as (
+
+    select * from {{ ref('stg_livepeer__create_new_payment') }}
+    where {{ in_latest_batch(ref('stg_livepeer__create_new_payment')) }}
+
+),
+
+affected_sessions as (
+
+    select * from {{ ref('int_sessions') }}
+    where {{ in_affected_sessions() }}
+
+),
+
 sessions as (
 
     select * from {{ ref('int_sessions') }}
@@ -84,9 +98,18 @@ final as (
         * resolved.num_tickets
         / 1e18 as fee_expected_value_eth,
         resolved.event_ms as event_ms,
-        resolved.event_at as event_at
+        resolved.event_at as event_at,
+        {{ batch_loaded_ms() }} as loaded_ms
     from resolved
     left join session_matches on resolved.event_id = session_matches.event_id
+    {%- if is_incremental() %}
+        -- recompute new payments, payments sharing their sessionID, and every
+        -- payment that may link to a session this run recomputed
+        where
+            resolved.event_id in (select batch_payments.event_id from batch_payments)
+            or resolved.payment_session_id in (select batch_payments.payment_session_id from batch_payments)
+            or resolved.resolved_request_id in (select affected_sessions.request_id from affected_sessions)
+    {%- endif %}
 
 )
 

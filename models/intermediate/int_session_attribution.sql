@@ -7,6 +7,7 @@ with
 sessions as (
 
     select * from {{ ref('int_sessions') }}
+    where {{ in_affected_sessions() }}
 
 ),
 

@@ -7,24 +7,28 @@ with
 traces as (
 
     select * from {{ ref('stg_livepeer__stream_trace') }}
+    where {{ in_latest_batch(ref('stg_livepeer__stream_trace')) }}
 
 ),
 
 status as (
 
     select * from {{ ref('stg_livepeer__ai_stream_status') }}
+    where {{ in_latest_batch(ref('stg_livepeer__ai_stream_status')) }}
 
 ),
 
 stream_events as (
 
     select * from {{ ref('stg_livepeer__ai_stream_events') }}
+    where {{ in_latest_batch(ref('stg_livepeer__ai_stream_events')) }}
 
 ),
 
 ingest as (
 
     select * from {{ ref('stg_livepeer__stream_ingest_metrics') }}
+    where {{ in_latest_batch(ref('stg_livepeer__stream_ingest_metrics')) }}
 
 ),
 
@@ -36,7 +40,8 @@ unioned as (
         gateway,
         stream_id,
         request_id,
-        event_ms
+        event_ms,
+        loaded_ms
     from traces
 
     union all
@@ -47,7 +52,8 @@ unioned as (
         gateway,
         stream_id,
         request_id,
-        event_ms
+        event_ms,
+        loaded_ms
     from status
 
     union all
@@ -58,7 +64,8 @@ unioned as (
         gateway,
         stream_id,
         request_id,
-        event_ms
+        event_ms,
+        loaded_ms
     from stream_events
 
     union all
@@ -69,7 +76,8 @@ unioned as (
         gateway,
         stream_id,
         request_id,
-        event_ms
+        event_ms,
+        loaded_ms
     from ingest
     where track_index <= 1
 
@@ -84,7 +92,8 @@ final as (
         stream_id,
         request_id,
         gateway,
-        event_ms
+        event_ms,
+        loaded_ms
     from unioned
 
 )

@@ -7,6 +7,7 @@ with
 sessions as (
 
     select * from {{ ref('int_sessions') }}
+    where {{ in_affected_sessions() }}
 
 ),
 
@@ -19,6 +20,7 @@ milestones as (
 samples as (
 
     select * from {{ ref('int_status_samples') }}
+    where {{ in_affected_sessions() }}
 
 ),
 

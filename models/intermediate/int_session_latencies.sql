@@ -5,6 +5,7 @@ with
 sessions as (
 
     select * from {{ ref('int_sessions') }}
+    where {{ in_affected_sessions() }}
 
 ),
 
@@ -17,6 +18,7 @@ milestones as (
 samples as (
 
     select * from {{ ref('int_status_samples') }}
+    where {{ in_affected_sessions() }}
 
 ),
 

@@ -5,18 +5,21 @@ with
 traces as (
 
     select * from {{ ref('stg_livepeer__stream_trace') }}
+    where {{ in_affected_sessions(session_key('stream_id', 'request_id')) }}
 
 ),
 
 status as (
 
     select * from {{ ref('stg_livepeer__ai_stream_status') }}
+    where {{ in_affected_sessions(session_key('stream_id', 'request_id')) }}
 
 ),
 
 stream_events as (
 
     select * from {{ ref('stg_livepeer__ai_stream_events') }}
+    where {{ in_affected_sessions(session_key('stream_id', 'request_id')) }}
 
 ),
 

@@ -9,6 +9,7 @@ with
 sessions as (
 
     select * from {{ ref('int_sessions') }}
+    where {{ in_affected_sessions() }}
 
 ),
 
@@ -21,6 +22,7 @@ milestones as (
 errors as (
 
     select * from {{ ref('int_errors_classified') }}
+    where {{ in_affected_sessions() }}
 
 ),
 

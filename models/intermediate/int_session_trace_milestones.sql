@@ -6,6 +6,7 @@ with
 traces as (
 
     select * from {{ ref('stg_livepeer__stream_trace') }}
+    where {{ in_affected_sessions(session_key('stream_id', 'request_id')) }}
 
 ),
 

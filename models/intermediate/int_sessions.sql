@@ -6,6 +6,7 @@ session_events as (
 
     select * from {{ ref('int_session_events') }}
     where session_key is not null
+        and {{ in_affected_sessions() }}
 
 ),
 

@@ -7,6 +7,7 @@ with
 status as (
 
     select * from {{ ref('stg_livepeer__ai_stream_status') }}
+    where {{ in_affected_sessions(session_key('stream_id', 'request_id')) }}
 
 ),
 

@@ -5,6 +5,7 @@ with
 samples as (
 
     select * from {{ ref('int_status_samples') }}
+    where {{ in_affected_sessions() }}
 
 ),
 

@@ -5,6 +5,7 @@ with
 sessions as (
 
     select * from {{ ref('int_sessions') }}
+    where {{ in_affected_sessions() }}
 
 ),
 
@@ -41,12 +42,14 @@ latencies as (
 samples as (
 
     select * from {{ ref('int_status_samples') }}
+    where {{ in_affected_sessions() }}
 
 ),
 
 payments as (
 
     select * from {{ ref('int_payments_linked') }}
+    where {{ in_affected_sessions() }}
 
 ),
 

@@ -4,6 +4,7 @@ events as (
 
     select * from {{ ref('stg_livepeer__events') }}
     where event_type = 'ai_stream_status'
+        and {{ in_latest_batch(ref('stg_livepeer__events')) }}
 
 ),
 
@@ -13,6 +14,7 @@ parsed as (
         event_id,
         gateway,
         envelope_ms,
+        loaded_ms,
         {{ json_text('payload', 'stream_id') }} as stream_id,
         {{ json_text('payload', 'request_id') }} as request_id,
         {{ json_text('payload', 'pipeline_id') }} as pipeline_id,
@@ -51,7 +53,8 @@ final as (
         data_timestamp_ms,
         envelope_ms,
         coalesce(data_timestamp_ms, envelope_ms) as event_ms,
-        {{ epoch_ms_to_timestamp('coalesce(data_timestamp_ms, envelope_ms)') }} as event_at
+        {{ epoch_ms_to_timestamp('coalesce(data_timestamp_ms, envelope_ms)') }} as event_at,
+        loaded_ms
     from parsed
 
 )

@@ -6,6 +6,7 @@ events as (
 
     select * from {{ ref('stg_livepeer__events') }}
     where event_type = 'create_new_payment'
+        and {{ in_latest_batch(ref('stg_livepeer__events')) }}
 
 ),
 
@@ -15,6 +16,7 @@ parsed as (
         event_id,
         gateway,
         envelope_ms,
+        loaded_ms,
         {{ json_text('payload', 'sessionID') }} as payment_session_id,
         {{ json_text('payload', 'requestID') }} as request_id,
         {{ json_text('payload', 'manifestID') }} as manifest_id,
@@ -48,7 +50,8 @@ final as (
         {{ try_cast_as('num_tickets_raw', 'bigint') }} as num_tickets,
         {{ try_cast_as(regex_group('price_raw', '^\\s*([0-9.eE+-]+)'), 'double') }} as price_wei_per_pixel,
         envelope_ms as event_ms,
-        {{ epoch_ms_to_timestamp('envelope_ms') }} as event_at
+        {{ epoch_ms_to_timestamp('envelope_ms') }} as event_at,
+        loaded_ms
     from parsed
 
 )

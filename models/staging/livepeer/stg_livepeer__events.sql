@@ -1,24 +1,29 @@
--- One row per distinct event id: the envelope parsed, the payload normalised
--- to JSON whichever way it was encoded, redeliveries collapsed.
+-- One row per distinct event id: the copy kept is the one with the earliest
+-- envelope timestamp (ties: payload text, then source file), whatever batch
+-- its copies arrived in; `delivery_count` counts every copy delivered.
 with
 
-source as (
+deliveries as (
 
-    select * from {{ livepeer_events_relation() }}
+    select * from {{ ref('stg_livepeer__deliveries') }}
 
 ),
 
-renamed as (
+batch_ids as (
 
-    select
-        trim(cast(id as varchar)) as event_id,
-        lower(trim(cast(type as varchar))) as event_type,
-        coalesce(trim(cast(gateway as varchar)), '') as gateway,
-        {{ try_cast_as('round(' ~ try_cast_as('trim(cast(timestamp as varchar))', 'double') ~ ')', 'bigint') }}
-            as envelope_ms,
-        {{ json_payload('data') }} as payload,
-        source_file
-    from source
+    select distinct event_id
+    from deliveries
+    where {{ in_latest_batch(ref('stg_livepeer__deliveries')) }}
+
+),
+
+candidates as (
+
+    select deliveries.*
+    from deliveries
+    {%- if is_incremental() %}
+        where deliveries.event_id in (select batch_ids.event_id from batch_ids)
+    {%- endif %}
 
 ),
 
@@ -27,8 +32,7 @@ deduplicated as (
     select
         *,
         count(*) over (partition by event_id) as delivery_count
-    from renamed
-    where event_id is not null and event_id != ''
+    from candidates
     qualify row_number() over (
             partition by event_id
             order by envelope_ms, cast(payload as varchar), source_file
@@ -46,7 +50,8 @@ final as (
         {{ epoch_ms_to_timestamp('envelope_ms') }} as envelope_at,
         payload,
         delivery_count,
-        source_file
+        nullif(source_file, '') as source_file,
+        {{ batch_loaded_ms() }} as loaded_ms
     from deduplicated
 
 )

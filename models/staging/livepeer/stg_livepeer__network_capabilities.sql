@@ -7,6 +7,7 @@ events as (
 
     select * from {{ ref('stg_livepeer__events') }}
     where event_type = 'network_capabilities'
+        and {{ in_latest_batch(ref('stg_livepeer__events')) }}
 
 ),
 
@@ -15,6 +16,7 @@ entries as (
     select
         events.event_id as event_id,
         events.envelope_ms as envelope_ms,
+        events.loaded_ms as loaded_ms,
         entry_json,
         entry_index
     from events
@@ -54,6 +56,7 @@ final as (
         coalesce(gpu_slot, '') as gpu_slot,
         envelope_ms as snapshot_ms,
         {{ epoch_ms_to_timestamp('envelope_ms') }} as snapshot_at,
+        loaded_ms,
         lower({{ json_text('entry_json', 'address') }}) as orchestrator_address,
         lower({{ json_text('entry_json', 'local_address') }}) as local_address,
         {{ json_text('entry_json', 'orch_uri') }} as orch_uri,

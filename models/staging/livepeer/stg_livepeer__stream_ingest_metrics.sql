@@ -6,6 +6,7 @@ events as (
 
     select * from {{ ref('stg_livepeer__events') }}
     where event_type = 'stream_ingest_metrics'
+        and {{ in_latest_batch(ref('stg_livepeer__events')) }}
 
 ),
 
@@ -15,6 +16,7 @@ tracks as (
         events.event_id as event_id,
         events.gateway as gateway,
         events.envelope_ms as envelope_ms,
+        events.loaded_ms as loaded_ms,
         events.payload as payload,
         track_json,
         track_index
@@ -44,7 +46,8 @@ final as (
         {{ json_bigint('payload', 'timestamp') }} as data_timestamp_ms,
         envelope_ms,
         coalesce({{ json_bigint('payload', 'timestamp') }}, envelope_ms) as event_ms,
-        {{ epoch_ms_to_timestamp('coalesce(' ~ json_bigint('payload', 'timestamp') ~ ', envelope_ms)') }} as event_at
+        {{ epoch_ms_to_timestamp('coalesce(' ~ json_bigint('payload', 'timestamp') ~ ', envelope_ms)') }} as event_at,
+        loaded_ms
     from tracks
 
 )

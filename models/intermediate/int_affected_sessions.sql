@@ -1,0 +1,165 @@
+{{ config(materialized='table') }}
+-- The sessions an incremental run recomputes: every session whose inputs the
+-- latest batch of events may have changed.
+--   1. sessions with a session-scoped event in the batch (late ones included);
+--   2. every session sharing a stream_id or request_id with those (first
+--      session of a stream, payment linking by request id);
+--   3. sessions whose request id a payment of the batch names, directly or
+--      through its sessionID;
+--   4. sessions with an observation of an orchestrator whose capability
+--      snapshot arrived in the batch, within the attribution TTL of it.
+-- On a first or full build nothing is read from here (every model rebuilds
+-- in full), so the model is left empty then.
+{%- set first_build = flags.FULL_REFRESH
+    or adapter.get_relation(this.database, this.schema, 'fct_workflow_sessions') is none %}
+with
+
+session_events as (
+
+    select * from {{ ref('int_session_events') }}
+    where session_key is not null
+
+),
+
+capabilities as (
+
+    select * from {{ ref('stg_livepeer__network_capabilities') }}
+    where loaded_ms = (select max(loaded_ms) from {{ ref('stg_livepeer__network_capabilities') }})
+
+),
+
+payments as (
+
+    select * from {{ ref('stg_livepeer__create_new_payment') }}
+
+),
+
+traces as (
+
+    select * from {{ ref('stg_livepeer__stream_trace') }}
+
+),
+
+status as (
+
+    select * from {{ ref('stg_livepeer__ai_stream_status') }}
+
+),
+
+batch_sessions as (
+
+    select distinct
+        session_key,
+        stream_id,
+        request_id
+    from session_events
+    where loaded_ms = (select max(loaded_ms) from {{ ref('int_session_events') }})
+
+),
+
+batch_payment_requests as (
+
+    -- request ids named by the batch's payments, directly or via sessionID
+    select batch.request_id
+    from payments as batch
+    where
+        batch.loaded_ms = (select max(loaded_ms) from {{ ref('stg_livepeer__create_new_payment') }})
+        and batch.request_id is not null
+
+    union all
+
+    select learned.request_id
+    from payments as batch
+    inner join payments as learned on batch.payment_session_id = learned.payment_session_id
+    where
+        batch.loaded_ms = (select max(loaded_ms) from {{ ref('stg_livepeer__create_new_payment') }})
+        and learned.request_id is not null
+
+),
+
+snapshot_wallets as (
+
+    select
+        local_address as wallet,
+        min(snapshot_ms) as first_snapshot_ms,
+        max(snapshot_ms) as last_snapshot_ms
+    from capabilities
+    where local_address is not null
+    group by local_address
+
+    union all
+
+    select
+        orchestrator_address as wallet,
+        min(snapshot_ms) as first_snapshot_ms,
+        max(snapshot_ms) as last_snapshot_ms
+    from capabilities
+    where orchestrator_address is not null
+    group by orchestrator_address
+
+),
+
+observations as (
+
+    select
+        stream_id,
+        request_id,
+        orchestrator_wallet,
+        event_ms
+    from traces
+    where orchestrator_wallet is not null
+
+    union all
+
+    select
+        stream_id,
+        request_id,
+        orchestrator_wallet,
+        event_ms
+    from status
+    where orchestrator_wallet is not null
+
+),
+
+snapshot_sessions as (
+
+    select distinct {{ session_key('observations.stream_id', 'observations.request_id') }} as session_key
+    from observations
+    inner join snapshot_wallets on observations.orchestrator_wallet = snapshot_wallets.wallet
+    where
+        observations.event_ms >= snapshot_wallets.first_snapshot_ms - {{ var('attribution_ttl_ms') }}
+        and observations.event_ms <= snapshot_wallets.last_snapshot_ms + {{ var('attribution_ttl_ms') }}
+
+),
+
+affected as (
+
+    select session_key from batch_sessions
+
+    union all
+
+    select session_events.session_key
+    from session_events
+    where
+        session_events.stream_id in (select batch_sessions.stream_id from batch_sessions)
+        or session_events.request_id in (select batch_sessions.request_id from batch_sessions)
+        or session_events.request_id in (select batch_payment_requests.request_id from batch_payment_requests)
+
+    union all
+
+    select session_key from snapshot_sessions
+    where session_key is not null
+
+),
+
+final as (
+
+    select distinct session_key
+    from affected
+    {%- if first_build %}
+        where 1 = 0
+    {%- endif %}
+
+)
+
+select * from final
