@@ -186,3 +186,49 @@ def duckdb_env(db_path: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in _CONTROLLED_ENV}
     env.update({"DBT_TARGET": "duckdb", "LIVEPEER_DUCKDB": str(db_path)})
     return env
+
+
+# ---------------------------------------------------------------- comparing
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, str)
+
+
+def values_equal(left, right) -> bool:
+    """Strings and keys exactly; numbers (booleans as 0/1) within 1e-9 relative."""
+    import math
+
+    if left is None or right is None:
+        return left is None and right is None
+    if _is_number(left) and _is_number(right):
+        if isinstance(left, float) and isinstance(right, float) and math.isnan(left) and math.isnan(right):
+            return True
+        return math.isclose(float(left), float(right), rel_tol=1e-9, abs_tol=0.0)
+    return left == right
+
+
+def keyed(table: dict, grain: list[str]) -> dict:
+    positions = [table["columns"].index(column) for column in grain]
+    rows = {}
+    for row in table["rows"]:
+        key = tuple(row[p] for p in positions)
+        assert key not in rows, f"duplicate grain {key}"
+        rows[key] = row
+    return rows
+
+
+def assert_tables_equal(expected: dict, actual: dict, grain: list[str]) -> None:
+    """Same columns, same grain keys, equal values (see values_equal)."""
+    assert expected["columns"] == actual["columns"]
+    expected_rows = keyed(expected, grain)
+    actual_rows = keyed(actual, grain)
+    missing = sorted(set(expected_rows) - set(actual_rows), key=repr)
+    extra = sorted(set(actual_rows) - set(expected_rows), key=repr)
+    assert not missing and not extra, f"{len(missing)} rows missing, e.g. {missing[:3]}; {len(extra)} extra, e.g. {extra[:3]}"
+    differences = [
+        (key, column, expected_rows[key][i], actual_rows[key][i])
+        for key in expected_rows
+        for i, column in enumerate(expected["columns"])
+        if not values_equal(expected_rows[key][i], actual_rows[key][i])
+    ]
+    assert not differences, f"{len(differences)} values differ, first: {differences[:5]}"
