@@ -19,7 +19,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 dbt_for = $(if $(filter chdb,$(1)),$(BIN)/python -m livepeer_analytics.chdb_dbt,$(BIN)/dbt)
 DBT := $(call dbt_for,$(DBT_TARGET))
 
-.PHONY: run test build load-events build-all-engines pytest lint docs fixtures clean
+.PHONY: run test build load-events lint docs fixtures bench clean
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -57,6 +57,10 @@ lint: $(STAMP)
 ## docs: build the dbt docs site into target/
 docs: $(STAMP)
 	$(DBT) docs generate --target $(DBT_TARGET)
+
+## bench: DuckDB benchmark at production volume, 1 and 8 days (not part of make test)
+bench: $(STAMP)
+	$(BIN)/python -m livepeer_analytics.bench $(BENCH_ARGS)
 
 ## fixtures: regenerate the fixture seed files from their scenario definitions
 fixtures: $(STAMP)

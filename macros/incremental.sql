@@ -33,3 +33,19 @@
         1 = 1
     {%- endif -%}
 {%- endmacro %}
+
+
+{#-
+    Which raw rows an incremental run reads. Files (and the fixture seed) are
+    read in full: each run is given the new files. A table fed continuously
+    (LIVEPEER_SOURCE=table) is re-read from `incremental_lookback_hours`
+    behind the newest event already loaded, so late arrivals are picked up;
+    rows read twice are rewritten, not added (delete+insert on delivery_key).
+-#}
+{% macro raw_events_watermark() -%}
+    {%- if is_incremental() and livepeer_events_mode() == 'table' -%}
+        envelope_ms >= (select max(envelope_ms) from {{ this }}) - {{ var('incremental_lookback_hours') }} * 3600000
+    {%- else -%}
+        1 = 1
+    {%- endif -%}
+{%- endmacro %}

@@ -1,3 +1,4 @@
+-- depends_on: {{ ref('int_affected_sessions') }}
 -- Payments linked to sessions (contract section 2): by requestID; later
 -- payments of a stream carry only sessionID, whose requestID is learned from
 -- the first payment carrying both. When several sessions share a request id,
@@ -12,6 +13,8 @@ payments as (
 
 ),
 
+{% if is_incremental() %}
+
 batch_payments as (
 
     select * from {{ ref('stg_livepeer__create_new_payment') }}
@@ -25,6 +28,7 @@ affected_sessions as (
     where {{ in_affected_sessions() }}
 
 ),
+{% endif %}
 
 sessions as (
 

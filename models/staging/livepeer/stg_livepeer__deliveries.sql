@@ -31,12 +31,7 @@ new_rows as (
     from renamed
     where
         event_id is not null and event_id != ''
-        {%- if is_incremental() and livepeer_events_mode() == 'table' %}
-            -- a table fed continuously: re-read a lookback window behind the
-            -- newest event already loaded, so late arrivals are picked up
-            and envelope_ms >= (select max(envelope_ms) from {{ this }})
-            - {{ var('incremental_lookback_hours') }} * 3600000
-        {%- endif %}
+        and {{ raw_events_watermark() }}
 
 ),
 

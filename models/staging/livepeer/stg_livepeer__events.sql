@@ -9,13 +9,17 @@ deliveries as (
 
 ),
 
+{% if is_incremental() %}
+
 batch_ids as (
 
+    -- ids delivered in the latest batch: their winner is re-decided
     select distinct event_id
     from deliveries
     where {{ in_latest_batch(ref('stg_livepeer__deliveries')) }}
 
 ),
+{% endif %}
 
 candidates as (
 
