@@ -44,6 +44,7 @@ import shutil
 import subprocess
 import sys
 import time
+import traceback
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -104,6 +105,7 @@ import duckdb
 pattern = sys.argv[1]
 began = time.perf_counter()
 con = duckdb.connect(":memory:")
+con.execute("set enable_progress_bar = false")
 rows, chars = con.execute(
     "select count(*), sum(length(cast(data as varchar))) from read_json(?, format='newline_delimited', "
     "columns={'id':'varchar','type':'varchar','timestamp':'varchar','gateway':'varchar','data':'json'})",
@@ -122,6 +124,18 @@ class BenchError(Exception):
 
 def mb(n_bytes: float) -> float:
     return n_bytes / (1024 * 1024)
+
+
+def last_json(path: Path) -> dict:
+    """The last line of a log that is a JSON object (progress bars may precede it on that line)."""
+    for line in reversed(re.split(r"[\r\n]+", path.read_text(errors="replace"))):
+        start = line.find("{")
+        if start >= 0:
+            try:
+                return json.loads(line[start:])
+            except ValueError:
+                continue
+    raise BenchError(f"no JSON result in {path}")
 
 
 def tail(path: Path, n: int = 40) -> str:
@@ -227,7 +241,7 @@ class Bench:
             if res["rc"] != 0:
                 self.fail("generate", res)
                 raise BenchError("the generator failed")
-            summary = json.loads(tail(REPO / res["log"], 1))
+            summary = last_json(REPO / res["log"])
             params_file.write_text(json.dumps({"params": params, "summary": summary}, indent=2) + "\n")
             self.generation = {"cached": False, "params": params, "summary": summary,
                                "seconds": res["seconds"]}
@@ -344,7 +358,7 @@ class Bench:
         if res["rc"] != 0:
             self.fail(f"floor [{label}]", res)
             raise BenchError("the floor query failed")
-        out = json.loads(tail(REPO / res["log"], 1))
+        out = last_json(REPO / res["log"])
         return self.record("floor (read_json once)", label, res,
                            f"{out['rows']:,} lines, query {out['query_seconds']:.1f} s, "
                            f"{out['threads']} threads", rows=out["rows"],
@@ -520,6 +534,9 @@ def main(argv: list[str] | None = None) -> int:
         bench.errors.append(str(exc))
     except KeyboardInterrupt:
         bench.errors.append("interrupted")
+    except Exception as exc:  # a bug or an environment problem: still report what was measured
+        traceback.print_exc()
+        bench.errors.append(f"unexpected error: {exc!r}")
     bench.report(started, began_at)
     return 1 if bench.errors else 0
 

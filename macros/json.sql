@@ -90,7 +90,8 @@
 
 {% macro duckdb__json_payload(data_expr) -%}
     case
-        when json_type(try_cast({{ data_expr }} as json)) = 'VARCHAR'
+        -- a JSON string holding JSON: unwrap it (one cheap look at the first byte)
+        when starts_with(ltrim(cast({{ data_expr }} as varchar)), '"')
             then try_cast(json_extract_string(try_cast({{ data_expr }} as json), '$') as json)
         else try_cast({{ data_expr }} as json)
     end

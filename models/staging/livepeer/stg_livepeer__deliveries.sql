@@ -39,9 +39,10 @@ numbered as (
 
     select
         *,
+        -- numbers the copies; which copy wins is decided in stg_livepeer__events
         row_number() over (
             partition by source_file, event_id
-            order by envelope_ms, cast(payload as varchar)
+            order by envelope_ms
         ) as copy_index
     from new_rows
 
