@@ -19,7 +19,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 dbt_for = $(if $(filter chdb,$(1)),$(BIN)/python -m livepeer_analytics.chdb_dbt,$(BIN)/dbt)
 DBT := $(call dbt_for,$(DBT_TARGET))
 
-.PHONY: run test build load-events lint docs fixtures bench clean
+.PHONY: run test build lint docs fixtures bench clean
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,17 +31,15 @@ run: build
 	$(BIN)/python -m livepeer_analytics.summary
 
 ## build: dbt build (seeds, models, data and unit tests) on DBT_TARGET
-build: $(STAMP) load-events
-	$(DBT) build --target $(DBT_TARGET)
-
-## load-events: on ClickHouse targets, load LIVEPEER_EVENTS into streaming_events
-load-events: $(STAMP)
+build: $(STAMP)
+	@$(BIN)/python -m livepeer_analytics.preflight
 ifneq ($(DBT_TARGET),duckdb)
 ifneq ($(strip $(LIVEPEER_EVENTS)),)
 	$(DBT) run-operation create_streaming_events_table --target $(DBT_TARGET)
 	$(BIN)/python -m livepeer_analytics.load_events
 endif
 endif
+	$(DBT) build --target $(DBT_TARGET)
 
 ## test: the whole suite: dbt build on DuckDB and on chdb, pytest, lint
 test: $(STAMP)

@@ -2,8 +2,10 @@
 --
 -- One row per data-quality measure of the dq_* models. Any non-zero value
 -- other than the delivered/distinct totals deserves a look:
---   dq_event_summary            redelivered envelopes (Kafka at-least-once;
---                               counted once) and envelopes without a timestamp
+--   dq_event_summary            lines delivered, accepted, duplicated (Kafka
+--                               at-least-once; counted once) and quarantined
+--   dq_quarantined_events       lines that did not become events, by reason
+--   dq_flagged_events           accepted events with a flag, by flag
 --   dq_unclassified_errors      error messages no error_taxonomy entry matches
 --                               (treated as non-excusable)
 --   dq_unmapped_trace_subtypes  trace subtypes missing from the trace_subtypes
@@ -39,13 +41,25 @@ events_without_session as (
 
 ),
 
+quarantined_events as (
+
+    select * from {{ ref('dq_quarantined_events') }}
+
+),
+
+flagged_events as (
+
+    select * from {{ ref('dq_flagged_events') }}
+
+),
+
 event_totals as (
 
     select
-        cast(coalesce(sum(delivered_count), 0) as bigint) as delivered_count,
-        cast(coalesce(sum(distinct_event_count), 0) as bigint) as distinct_event_count,
-        cast(coalesce(sum(duplicate_count), 0) as bigint) as duplicate_count,
-        cast(coalesce(sum(missing_timestamp_count), 0) as bigint) as missing_timestamp_count
+        cast(coalesce(sum(delivered_lines), 0) as bigint) as delivered_lines,
+        cast(coalesce(sum(accepted_events), 0) as bigint) as accepted_events,
+        cast(coalesce(sum(duplicate_lines), 0) as bigint) as duplicate_lines,
+        cast(coalesce(sum(quarantined_lines), 0) as bigint) as quarantined_lines
     from event_summary
 
 ),
@@ -54,33 +68,51 @@ measures as (
 
     select
         'dq_event_summary' as dq_model,
-        'delivered_envelopes' as measure,
-        delivered_count as measure_value
+        'delivered_lines' as measure,
+        delivered_lines as measure_value
     from event_totals
 
     union all
 
     select
         'dq_event_summary' as dq_model,
-        'distinct_events' as measure,
-        distinct_event_count as measure_value
+        'accepted_events' as measure,
+        accepted_events as measure_value
     from event_totals
 
     union all
 
     select
         'dq_event_summary' as dq_model,
-        'duplicate_deliveries' as measure,
-        duplicate_count as measure_value
+        'duplicate_lines' as measure,
+        duplicate_lines as measure_value
     from event_totals
 
     union all
 
     select
         'dq_event_summary' as dq_model,
-        'events_missing_timestamp' as measure,
-        missing_timestamp_count as measure_value
+        'quarantined_lines' as measure,
+        quarantined_lines as measure_value
     from event_totals
+
+    union all
+
+    select
+        'dq_quarantined_events' as dq_model,
+        'reason:' || quarantine_reason as measure,
+        count(*) as measure_value
+    from quarantined_events
+    group by quarantine_reason
+
+    union all
+
+    select
+        'dq_flagged_events' as dq_model,
+        'flag:' || flag as measure,
+        count(*) as measure_value
+    from flagged_events
+    group by flag
 
     union all
 

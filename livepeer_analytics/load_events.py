@@ -11,6 +11,10 @@ LIVEPEER_EVENTS names a file, a directory (every *.ndjson / *.jsonl below it)
 or a glob, exactly as on DuckDB. The table's contents are replaced by the
 lines of those files; each line keeps its envelope fields as text and its
 `data` as the JSON text it held (an object/array, or the string that held JSON).
+A line that cannot be read as a JSON object is kept too, with its raw text and
+a `load_error` (invalid_utf8, line_too_long, not_json), so that the models
+quarantine it exactly as they do on DuckDB. Blank lines are not events and are
+skipped, as DuckDB's reader does.
 """
 
 from __future__ import annotations
@@ -23,20 +27,20 @@ from pathlib import Path
 
 from livepeer_analytics.warehouse import clickhouse_client
 
-COLUMNS = ["id", "type", "timestamp", "gateway", "data", "source_file"]
+COLUMNS = ["id", "type", "timestamp", "gateway", "data", "source_file", "line_number", "raw_line", "load_error"]
 BATCH_ROWS = 50_000
+MAX_LINE_BYTES = 16_777_216  # the dbt var max_line_bytes
 
 
 def event_files(spec: str) -> list[Path]:
     """The files LIVEPEER_EVENTS names: a file, a directory or a glob."""
     path = Path(spec).expanduser()
     if any(ch in spec for ch in "*?["):
-        files = [Path(p) for p in glob.glob(str(path), recursive=True)]
-    elif path.is_dir():
-        files = [p for p in path.rglob("*") if p.suffix.lower() in (".ndjson", ".jsonl")]
-    else:
-        files = [path] if path.exists() else []
-    return sorted(p for p in files if p.is_file())
+        # every match counts: one that cannot be read is an error, not skipped
+        return sorted(Path(p) for p in glob.glob(str(path), recursive=True))
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*") if p.suffix.lower() in (".ndjson", ".jsonl") and p.is_file())
+    return [path] if path.exists() else []
 
 
 def _text(value) -> str:
@@ -47,19 +51,40 @@ def _text(value) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
+def _reject_constant(name):
+    raise ValueError(f"not JSON: {name}")
+
+
+def line_row(raw: bytes, path: Path, line_number: int) -> list:
+    """The table row for one line: envelope fields, or the raw text and a load_error."""
+    def rejected(reason: str, text: str) -> list:
+        return ["", "", "", "", "", str(path), line_number, text, reason]
+
+    if len(raw) > MAX_LINE_BYTES:
+        return rejected("line_too_long", raw[:4096].decode("utf-8", "replace"))
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return rejected("invalid_utf8", raw.decode("utf-8", "replace"))
+    try:
+        envelope = json.loads(text, parse_constant=_reject_constant)
+    except ValueError:
+        return rejected("not_json", text)
+    if not isinstance(envelope, dict):
+        return rejected("not_json", text)
+    return [_text(envelope.get(column)) for column in COLUMNS[:5]] + [str(path), line_number, text, ""]
+
+
 def envelope_rows(path: Path):
-    """One row per JSON-object line; other lines are skipped (counted by the caller)."""
+    """One row per non-blank line of the file."""
     with path.open("rb") as handle:
-        for raw in handle:
-            try:
-                envelope = json.loads(raw)
-            except ValueError:
-                yield None
+        for line_number, raw in enumerate(handle, start=1):
+            raw = raw.rstrip(b"\n")
+            if raw.endswith(b"\r"):
+                raw = raw[:-1]
+            if not raw.strip():
                 continue
-            if not isinstance(envelope, dict):
-                yield None
-                continue
-            yield [_text(envelope.get(column)) for column in COLUMNS[:5]] + [str(path)]
+            yield line_row(raw, path, line_number)
 
 
 def main() -> int:
@@ -75,13 +100,11 @@ def main() -> int:
     database = os.environ.get("LIVEPEER_RAW_SCHEMA", "raw")
     client = clickhouse_client()
     client.command(f"truncate table {database}.streaming_events")
-    loaded = skipped = 0
+    loaded = rejected = 0
     for path in files:
         batch = []
         for row in envelope_rows(path):
-            if row is None:
-                skipped += 1
-                continue
+            rejected += row[-1] != ""
             batch.append(row)
             if len(batch) >= BATCH_ROWS:
                 client.insert(f"{database}.streaming_events", batch, column_names=COLUMNS)
@@ -90,8 +113,8 @@ def main() -> int:
         if batch:
             client.insert(f"{database}.streaming_events", batch, column_names=COLUMNS)
             loaded += len(batch)
-    print(f"loaded {loaded} events from {len(files)} file(s) into {database}.streaming_events"
-          + (f"; skipped {skipped} line(s) that are not JSON objects" if skipped else ""))
+    print(f"loaded {loaded} lines from {len(files)} file(s) into {database}.streaming_events"
+          + (f" ({rejected} not readable as a JSON object: the models quarantine them)" if rejected else ""))
     return 0
 
 

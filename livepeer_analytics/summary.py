@@ -54,7 +54,8 @@ def main() -> int:
             from v_api_network_demand""")
         all_hours = " union all ".join(f"select window_start from {view}" for view in VIEWS)
         first_hour, last_hour = scalar_row(f"select min(window_start), max(window_start) from ({all_hours})")
-        duplicates, delivered = scalar_row("select sum(duplicate_count), sum(delivered_count) from dq_event_summary")
+        duplicates, delivered, quarantined = scalar_row(
+            "select sum(duplicate_lines), sum(delivered_lines), sum(quarantined_lines) from dq_event_summary")
         dq_rows = {model: scalar_row(f"select count(*) from {model}")[0] for model in DQ_ROW_MODELS}
     except Exception as exc:  # noqa: BLE001 - any engine error: one line, exit 1
         print(f"error: cannot read the serving views in {warehouse.location}: {exc}".splitlines()[0], file=sys.stderr)
@@ -74,7 +75,8 @@ def main() -> int:
           f"  ({samples or 0} status samples)")
     print(f"  inference minutes    {fmt(minutes or 0.0, '{:,.2f}')}")
     print(f"  fees (expected)      {fmt(fee_eth or 0.0, '{:.6g}')} ETH  (face value {fmt(face_eth or 0.0, '{:.6g}')} ETH)")
-    print(f"  data quality         duplicates={duplicates or 0} of {delivered or 0} delivered envelopes, "
+    print(f"  data quality         {delivered or 0} lines delivered: {duplicates or 0} duplicates, "
+          f"{quarantined or 0} quarantined (dq_quarantined_events); "
           + ", ".join(f"{model}={count}" for model, count in dq_rows.items()))
     return 0
 

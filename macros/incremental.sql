@@ -49,3 +49,9 @@
         1 = 1
     {%- endif -%}
 {%- endmacro %}
+
+
+{#- Envelope times at or beyond this (epoch ms) are quarantined as in the future. -#}
+{% macro future_timestamp_limit_ms() -%}
+    cast({{ (run_started_at.timestamp() * 1000 + var('future_tolerance_ms')) | int }} as bigint)
+{%- endmacro %}

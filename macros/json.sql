@@ -151,3 +151,17 @@
         arrayMap(kv -> toNullable(kv.1), JSONExtractKeysAndValuesRaw(ifNull({{ json_expr }}, ''))) as {{ key_alias }},
         arrayMap(kv -> toNullable(kv.2), JSONExtractKeysAndValuesRaw(ifNull({{ json_expr }}, ''))) as {{ value_alias }}
 {%- endmacro %}
+
+
+{#- 'object', 'array', ... : the kind of a JSON value (payload shape checks). -#}
+{% macro json_shape(json_expr) -%}
+    {{ return(adapter.dispatch('json_shape', 'livepeer')(json_expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__json_shape(json_expr) -%}
+    lower(json_type({{ json_expr }}))
+{%- endmacro %}
+
+{% macro clickhouse__json_shape(json_expr) -%}
+    lower(toString(JSONType({{ json_expr }})))
+{%- endmacro %}

@@ -1,6 +1,8 @@
 {#-
     Where the raw envelopes come from: one row per delivered line with the
-    columns id, type, timestamp, gateway, data, source_file.
+    columns source_file, line_number, raw_line, load_error (a reason the line
+    could not even be read as a JSON object, else NULL), and the envelope
+    fields id, type, timestamp, gateway, data.
 
     `LIVEPEER_SOURCE` chooses (default: `files` when `LIVEPEER_EVENTS` is set,
     else `fixtures`):
@@ -30,12 +32,15 @@
     {%- if mode == 'fixtures' -%}
         (
             select
+                {{ typed_null('varchar') }} as source_file,
+                {{ typed_null('bigint') }} as line_number,
+                {{ typed_null('varchar') }} as raw_line,
+                {{ typed_null('varchar') }} as load_error,
                 id,
                 type,
                 timestamp,
                 gateway,
-                data,
-                {{ typed_null('varchar') }} as source_file
+                data
             from {{ ref('fixture_streaming_events') }}
         )
     {%- elif mode == 'table' -%}
@@ -49,45 +54,124 @@
 {% macro livepeer_events_table() -%}
     (
         select
+            source_file,
+            nullif(line_number, 0) as line_number,
+            nullif(raw_line, '') as raw_line,
+            nullif(load_error, '') as load_error,
             id,
             type,
             timestamp,
             gateway,
-            data,
-            source_file
+            data
         from {{ source('livepeer', 'streaming_events') }}
     )
 {%- endmacro %}
 
 
-{% macro duckdb__livepeer_events_files(events) -%}
+{#-
+    DuckDB reads the files as lines (read_csv with one column, no quoting), so
+    a line that is not JSON, not UTF-8 or too long is kept and quarantined
+    instead of failing the run or vanishing: read_csv's rejected lines land in
+    a temp table (store_rejects) that the model reads next to the good ones.
+    livepeer_prepare_raw_lines() fills both temp tables in the model's
+    pre-hook, on the same connection.
+-#}
+{% macro livepeer_files_pattern(events) -%}
     {%- set lowered = events | lower -%}
     {%- set is_file_or_glob = '*' in events or '?' in events
         or lowered.endswith('.ndjson') or lowered.endswith('.jsonl') or lowered.endswith('.json') -%}
-    {%- set pattern = events if is_file_or_glob else events.rstrip('/') ~ '/**/*.*' -%}
-    (
+    {{ return(events if is_file_or_glob else events.rstrip('/') ~ '/**/*.*') }}
+{%- endmacro %}
+
+
+{% macro livepeer_prepare_raw_lines() -%}
+    {{ return(adapter.dispatch('livepeer_prepare_raw_lines', 'livepeer')()) }}
+{%- endmacro %}
+
+{% macro default__livepeer_prepare_raw_lines() -%}
+    select 1
+{%- endmacro %}
+
+{% macro duckdb__livepeer_prepare_raw_lines() -%}
+    {%- if livepeer_events_mode() == 'files' -%}
+        {%- set events = env_var('LIVEPEER_EVENTS') | trim -%}
+        {%- set pattern = livepeer_files_pattern(events) -%}
+        drop table if exists livepeer_raw_rejects;
+        drop table if exists livepeer_raw_reject_scans;
+        create or replace temp table livepeer_raw_lines as
         select
-            id,
-            type,
-            timestamp,
-            gateway,
-            data,
-            filename as source_file
-        from read_json(
+            filename as source_file,
+            raw_line
+        from read_csv(
             '{{ pattern | replace("'", "''") }}',
-            format = 'newline_delimited',
+            columns = {'raw_line': 'varchar'},
+            header = false,
+            auto_detect = false,
+            delim = '\x1e',
+            quote = '',
+            escape = '',
+            new_line = '\n',
+            max_line_size = {{ var('max_line_bytes') }},
             filename = true,
-            columns = {
-                'id': 'varchar',
-                'type': 'varchar',
-                'timestamp': 'varchar',
-                'gateway': 'varchar',
-                'data': 'json'
-            }
+            ignore_errors = true,
+            store_rejects = true,
+            rejects_table = 'livepeer_raw_rejects',
+            rejects_scan = 'livepeer_raw_reject_scans'
         )
-        {%- if not is_file_or_glob %}
+        {%- if pattern != events %}
         where regexp_matches(lower(filename), '\.(ndjson|jsonl)$')
         {%- endif %}
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro duckdb__livepeer_events_files(events) -%}
+    (
+        select
+            parsed.source_file,
+            {{ typed_null('bigint') }} as line_number,
+            parsed.raw_line,
+            case when parsed.envelope is null then 'not_json' end as load_error,
+            parsed.envelope.id as id,
+            parsed.envelope.type as type,
+            parsed.envelope.timestamp as timestamp,
+            parsed.envelope.gateway as gateway,
+            parsed.envelope.data as data
+        from (
+            select
+                source_file,
+                raw_line,
+                case
+                    when json_valid(raw_line) and json_type(raw_line) = 'OBJECT'
+                        then json_transform(
+                            raw_line,
+                            '{"id": "VARCHAR", "type": "VARCHAR", "timestamp": "VARCHAR", "gateway": "VARCHAR", "data": "JSON"}'
+                        )
+                end as envelope
+            from livepeer_raw_lines
+        ) as parsed
+
+        union all
+
+        select
+            scans.file_path as source_file,
+            cast(rejects.line as bigint) as line_number,
+            rejects.csv_line as raw_line,
+            case rejects.error_type
+                when 'INVALID ENCODING' then 'invalid_utf8'
+                when 'LINE SIZE OVER MAXIMUM' then 'line_too_long'
+                else 'unreadable_line'
+            end as load_error,
+            null as id,
+            null as type,
+            null as timestamp,
+            null as gateway,
+            null as data
+        from livepeer_raw_rejects as rejects
+        inner join livepeer_raw_reject_scans as scans
+            on rejects.scan_id = scans.scan_id and rejects.file_id = scans.file_id
     )
 {%- endmacro %}
 
@@ -115,6 +199,9 @@
             gateway LowCardinality(String) not null,
             data String not null,
             source_file String not null default \'\',
+            line_number Int64 not null default 0,
+            raw_line String not null default \'\',
+            load_error String not null default \'\',
             ingested_at DateTime64(3, \'UTC\') not null default now64(3, \'UTC\')
         )
         engine = MergeTree

@@ -41,3 +41,17 @@
 {% macro clickhouse__arg_min(arg, val) -%}
     argMin({{ arg }}, {{ val }})
 {%- endmacro %}
+
+
+{#- A usable FPS reading: a finite number, zero or more (negative and NaN are flagged, not counted). -#}
+{% macro is_valid_fps(expr) -%}
+    {{ return(adapter.dispatch('is_valid_fps', 'livepeer')(expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__is_valid_fps(expr) -%}
+    ({{ expr }} >= 0 and not isnan({{ expr }}) and not isinf({{ expr }}))
+{%- endmacro %}
+
+{% macro clickhouse__is_valid_fps(expr) -%}
+    ({{ expr }} >= 0 and not isNaN({{ expr }}) and not isInfinite({{ expr }}))
+{%- endmacro %}

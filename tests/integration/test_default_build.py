@@ -48,6 +48,6 @@ def test_events_directory_equals_events_file(build_warehouse):
 
     # Same envelopes read: nothing extra from README.md / event-log.json
     # (event-log.json holds the same 65 events wrapped in log records).
-    delivered_sql = "select sum(delivered_count) from dq_event_summary"
+    delivered_sql = "select sum(delivered_lines) from dq_event_summary"
     assert query(build_warehouse(STREAM_2026_01_08_DIR), delivered_sql) == [(65,)]
     assert query(build_warehouse(STREAM_2026_01_08_EVENTS), delivered_sql) == [(65,)]

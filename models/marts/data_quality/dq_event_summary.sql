@@ -1,6 +1,14 @@
--- One row per event family: how many envelopes were delivered, how many were
--- redeliveries of an id already seen, and how many distinct events remain.
+-- Row accounting per event family: every delivered line ends as an accepted
+-- event, a duplicate (an identical copy of an accepted event, counted once)
+-- or a quarantined line (dq_quarantined_events), so
+-- delivered_lines = accepted_events + duplicate_lines + quarantined_lines.
 with
+
+deliveries as (
+
+    select * from {{ ref('stg_livepeer__deliveries') }}
+
+),
 
 events as (
 
@@ -8,16 +16,56 @@ events as (
 
 ),
 
-final as (
+quarantined as (
+
+    select * from {{ ref('dq_quarantined_events') }}
+
+),
+
+delivered as (
 
     select
         coalesce(event_type, '') as event_type,
-        sum(delivery_count) as delivered_count,
-        sum(delivery_count - 1) as duplicate_count,
-        count(*) as distinct_event_count,
-        count(case when envelope_ms is null then 1 end) as missing_timestamp_count
+        count(*) as delivered_lines
+    from deliveries
+    group by 1
+
+),
+
+accepted as (
+
+    select
+        event_type,
+        count(*) as accepted_events,
+        sum(delivery_count - 1) as duplicate_lines,
+        count(case when timestamp_was_seconds then 1 end) as timestamp_in_seconds_events
     from events
     group by 1
+
+),
+
+rejected as (
+
+    select
+        coalesce(event_type, '') as event_type,
+        count(*) as quarantined_lines
+    from quarantined
+    group by 1
+
+),
+
+final as (
+
+    select
+        delivered.event_type as event_type,
+        delivered.delivered_lines as delivered_lines,
+        coalesce(accepted.accepted_events, 0) as accepted_events,
+        coalesce(accepted.duplicate_lines, 0) as duplicate_lines,
+        coalesce(rejected.quarantined_lines, 0) as quarantined_lines,
+        coalesce(accepted.timestamp_in_seconds_events, 0) as timestamp_in_seconds_events
+    from delivered
+    left join accepted on delivered.event_type = accepted.event_type
+    left join rejected on delivered.event_type = rejected.event_type
 
 )
 

@@ -21,8 +21,8 @@ parsed as (
         -- `pipeline` holds a MODEL id despite its name (contract section 1).
         {{ json_text('payload', 'pipeline') }} as model_hint,
         upper({{ json_text('payload', 'state') }}) as state,
-        {{ json_number('payload', 'inference_status.fps') }} as output_fps,
-        {{ json_number('payload', 'input_status.fps') }} as input_fps,
+        {{ json_number('payload', 'inference_status.fps') }} as output_fps_reported,
+        {{ json_number('payload', 'input_status.fps') }} as input_fps_reported,
         {{ json_text('payload', 'inference_status.last_error') }} as last_error,
         {{ json_bigint('payload', 'inference_status.restart_count') }} as restart_count,
         {{ json_number('payload', 'start_time') }} as start_time_raw,
@@ -43,8 +43,10 @@ final as (
         pipeline_id,
         model_hint,
         state,
-        output_fps,
-        input_fps,
+        -- negative, NaN or infinite readings are flagged and not counted
+        case when {{ is_valid_fps('output_fps_reported') }} then output_fps_reported end as output_fps,
+        case when {{ is_valid_fps('input_fps_reported') }} then input_fps_reported end as input_fps,
+        output_fps_reported is not null and not {{ is_valid_fps('output_fps_reported') }} as has_invalid_fps,
         last_error,
         restart_count,
         {{ epoch_to_ms('start_time_raw') }} as start_time_ms,

@@ -1,8 +1,11 @@
--- One row per delivered envelope line: the envelope parsed and the payload
--- normalised to JSON whichever way it was encoded. Kafka delivers at least
--- once, so an id can appear several times; `copy_index` numbers the copies of
--- an id within one source file, which makes re-reading the same file
--- idempotent. Only this model reads the raw events.
+-- One row per delivered line, the only model that reads the raw events
+-- (`livepeer_events_relation`): the envelope parsed, the payload normalised to
+-- JSON whether `data` was an object/array or a string holding JSON, and a
+-- quarantine reason for a line that cannot become an event (README, "Data
+-- quality"). Kafka delivers at least once, so an id can occur several times;
+-- `copy_index` numbers the copies of an id (or of an id-less line) within one
+-- source file, which makes re-reading the same file idempotent.
+{{ config(pre_hook="{{ livepeer_prepare_raw_lines() }}") }}
 with
 
 source as (
@@ -14,24 +17,42 @@ source as (
 renamed as (
 
     select
-        trim(cast(id as varchar)) as event_id,
+        coalesce(source_file, '') as source_file,
+        line_number,
+        raw_line,
+        load_error,
+        nullif(trim(cast(id as varchar)), '') as event_id,
         lower(trim(cast(type as varchar))) as event_type,
         coalesce(trim(cast(gateway as varchar)), '') as gateway,
-        {{ try_cast_as('round(' ~ try_cast_as('trim(cast(timestamp as varchar))', 'double') ~ ')', 'bigint') }}
-            as envelope_ms,
-        {{ json_payload('data') }} as payload,
-        coalesce(source_file, '') as source_file
+        {{ try_cast_as('trim(cast(timestamp as varchar))', 'double') }} as timestamp_value,
+        {{ json_payload('data') }} as payload
     from source
+    where {{ raw_events_watermark() }}
 
 ),
 
-new_rows as (
+classified as (
 
-    select *
+    select
+        *,
+        case
+            when load_error is not null then load_error
+            when event_id is null then 'missing_id'
+            when event_type is null or event_type not in (
+                'stream_trace', 'ai_stream_status', 'ai_stream_events', 'stream_ingest_metrics',
+                'network_capabilities', 'discovery_results', 'create_new_payment'
+            ) then 'unknown_event_type'
+            when payload is null then 'payload_not_json'
+            when {{ json_shape('payload') }} != (
+                case when event_type in ('network_capabilities', 'discovery_results') then 'array' else 'object' end
+            ) then 'payload_wrong_shape'
+            when timestamp_value is null or timestamp_value <= 0 then 'bad_timestamp'
+            when timestamp_value >= {{ future_timestamp_limit_ms() }} then 'timestamp_in_future'
+        end as quarantine_reason,
+        -- epoch seconds (below 1e11) are accepted and converted, and flagged
+        {{ epoch_to_ms('timestamp_value') }} as envelope_ms,
+        timestamp_value < {{ var('epoch_seconds_threshold') }} as timestamp_was_seconds
     from renamed
-    where
-        event_id is not null and event_id != ''
-        and {{ raw_events_watermark() }}
 
 ),
 
@@ -39,26 +60,32 @@ numbered as (
 
     select
         *,
+        coalesce(event_id, 'line:' || {{ dbt.hash('raw_line') }}) as copy_key,
         -- numbers the copies; which copy wins is decided in stg_livepeer__events
         row_number() over (
-            partition by source_file, event_id
+            partition by source_file, coalesce(event_id, 'line:' || {{ dbt.hash('raw_line') }})
             order by envelope_ms
         ) as copy_index
-    from new_rows
+    from classified
 
 ),
 
 final as (
 
     select
-        source_file || '|' || event_id || '|' || cast(copy_index as varchar) as delivery_key,
+        source_file || '|' || copy_key || '|' || cast(copy_index as varchar) as delivery_key,
         source_file,
+        line_number,
         copy_index,
         event_id,
         event_type,
         gateway,
         envelope_ms,
+        timestamp_was_seconds,
         payload,
+        quarantine_reason,
+        -- the raw text is kept for quarantined lines only
+        case when quarantine_reason is not null then raw_line end as raw_line,
         {{ batch_loaded_ms() }} as loaded_ms
     from numbered
 

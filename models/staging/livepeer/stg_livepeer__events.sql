@@ -1,11 +1,15 @@
--- One row per distinct event id: the copy kept is the one with the earliest
--- envelope timestamp (ties: payload text, then source file), whatever batch
--- its copies arrived in; `delivery_count` counts every copy delivered.
+-- One row per distinct accepted event id: among every copy ever delivered
+-- without a quarantine reason, the one with the earliest envelope timestamp
+-- (ties: payload text, then source file) is kept, whatever batch the copies
+-- arrived in. `delivery_count` counts the identical copies; a copy whose
+-- payload differs from the kept one is quarantined as `conflicting_duplicate`
+-- (dq_quarantined_events).
 with
 
 deliveries as (
 
     select * from {{ ref('stg_livepeer__deliveries') }}
+    where quarantine_reason is null
 
 ),
 
@@ -15,7 +19,7 @@ batch_ids as (
 
     -- ids delivered in the latest batch: their winner is re-decided
     select distinct event_id
-    from deliveries
+    from {{ ref('stg_livepeer__deliveries') }}
     where {{ in_latest_batch(ref('stg_livepeer__deliveries')) }}
 
 ),
@@ -31,32 +35,56 @@ candidates as (
 
 ),
 
-deduplicated as (
+ranked as (
 
     select
         *,
-        count(*) over (partition by event_id) as delivery_count
-    from candidates
-    qualify row_number() over (
+        row_number() over (
             partition by event_id
-            order by envelope_ms, cast(payload as varchar), source_file
-        ) = 1
+            order by envelope_ms, cast(payload as varchar), source_file, delivery_key
+        ) as copy_rank
+    from candidates
+
+),
+
+winners as (
+
+    select * from ranked
+    where copy_rank = 1
+
+),
+
+copies as (
+
+    -- identical copies of the winner (same envelope time and payload)
+    select
+        ranked.event_id as event_id,
+        count(*) as delivery_count,
+        count(case when ranked.copy_rank > 1 then 1 end) as duplicate_count
+    from ranked
+    inner join winners
+        on ranked.event_id = winners.event_id
+            and cast(ranked.payload as varchar) = cast(winners.payload as varchar)
+            and ranked.envelope_ms = winners.envelope_ms
+    group by ranked.event_id
 
 ),
 
 final as (
 
     select
-        event_id,
-        event_type,
-        gateway,
-        envelope_ms,
-        {{ epoch_ms_to_timestamp('envelope_ms') }} as envelope_at,
-        payload,
-        delivery_count,
-        nullif(source_file, '') as source_file,
+        winners.event_id as event_id,
+        winners.event_type as event_type,
+        winners.gateway as gateway,
+        winners.envelope_ms as envelope_ms,
+        {{ epoch_ms_to_timestamp('winners.envelope_ms') }} as envelope_at,
+        winners.timestamp_was_seconds as timestamp_was_seconds,
+        winners.payload as payload,
+        copies.delivery_count as delivery_count,
+        nullif(winners.source_file, '') as source_file,
         {{ batch_loaded_ms() }} as loaded_ms
-    from deduplicated
+    from winners
+    inner join copies on winners.event_id = copies.event_id
 
 )
 
