@@ -98,11 +98,10 @@
 {%- endmacro %}
 
 {% macro clickhouse__json_payload(data_expr) -%}
-    if(
-        JSONType({{ data_expr }}) = 'String',
-        JSONExtractString({{ data_expr }}),
-        {{ data_expr }}
-    )
+    {%- set unwrapped -%}
+        if(JSONType({{ data_expr }}) = 'String', JSONExtractString({{ data_expr }}), {{ data_expr }})
+    {%- endset -%}
+    if(isValidJSON({{ unwrapped }}), {{ unwrapped }}, null)
 {%- endmacro %}
 
 

@@ -118,9 +118,12 @@
             rejects_table = 'livepeer_raw_rejects',
             rejects_scan = 'livepeer_raw_reject_scans'
         )
-        {%- if pattern != events %}
-        where regexp_matches(lower(filename), '\.(ndjson|jsonl)$')
-        {%- endif %}
+        -- blank lines are not events (nor lines to account for)
+        where
+            trim(coalesce(raw_line, '')) != ''
+            {%- if pattern != events %}
+            and regexp_matches(lower(filename), '\.(ndjson|jsonl)$')
+            {%- endif %}
     {%- else -%}
         select 1
     {%- endif -%}
