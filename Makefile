@@ -48,9 +48,12 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q tests/integration
 	$(MAKE) lint
 
-## lint: sqlfluff over models, analyses and tests
+## lint: sqlfluff over models, analyses and tests (compiled against an empty
+## database, so every model renders as on a full build)
 lint: $(STAMP)
-	DBT_TARGET=duckdb $(BIN)/sqlfluff lint models analyses tests
+	rm -f target/lint.duckdb
+	DBT_TARGET=duckdb LIVEPEER_DUCKDB=target/lint.duckdb DBT_TARGET_PATH=target/lint \
+		$(BIN)/sqlfluff lint models analyses tests
 
 ## docs: build the dbt docs site into target/
 docs: $(STAMP)

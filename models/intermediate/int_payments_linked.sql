@@ -1,4 +1,3 @@
--- depends_on: {{ ref('int_affected_sessions') }}
 -- Payments linked to sessions (contract section 2): by requestID; later
 -- payments of a stream carry only sessionID, whose requestID is learned from
 -- the first payment carrying both. When several sessions share a request id,
@@ -13,8 +12,6 @@ payments as (
 
 ),
 
-{% if is_incremental() %}
-
 batch_payments as (
 
     select * from {{ ref('stg_livepeer__create_new_payment') }}
@@ -28,7 +25,6 @@ affected_sessions as (
     where {{ in_affected_sessions() }}
 
 ),
-{% endif %}
 
 sessions as (
 
@@ -106,14 +102,12 @@ final as (
         {{ batch_loaded_ms() }} as loaded_ms
     from resolved
     left join session_matches on resolved.event_id = session_matches.event_id
-    {%- if is_incremental() %}
-        -- recompute new payments, payments sharing their sessionID, and every
-        -- payment that may link to a session this run recomputed
-        where
-            resolved.event_id in (select batch_payments.event_id from batch_payments)
-            or resolved.payment_session_id in (select batch_payments.payment_session_id from batch_payments)
-            or resolved.resolved_request_id in (select affected_sessions.request_id from affected_sessions)
-    {%- endif %}
+    -- recompute new payments (every payment on a full build), payments sharing
+    -- their sessionID, and every payment that may link to a recomputed session
+    where
+        resolved.event_id in (select batch_payments.event_id from batch_payments)
+        or resolved.payment_session_id in (select batch_payments.payment_session_id from batch_payments)
+        or resolved.resolved_request_id in (select affected_sessions.request_id from affected_sessions)
 
 )
 

@@ -39,13 +39,13 @@ classified as (
             when load_error is not null then load_error
             when event_id is null then 'missing_id'
             when event_type is null or event_type not in (
-                'stream_trace', 'ai_stream_status', 'ai_stream_events', 'stream_ingest_metrics',
-                'network_capabilities', 'discovery_results', 'create_new_payment'
-            ) then 'unknown_event_type'
+                    'stream_trace', 'ai_stream_status', 'ai_stream_events', 'stream_ingest_metrics',
+                    'network_capabilities', 'discovery_results', 'create_new_payment'
+                ) then 'unknown_event_type'
             when payload is null then 'payload_not_json'
             when {{ json_shape('payload') }} != (
-                case when event_type in ('network_capabilities', 'discovery_results') then 'array' else 'object' end
-            ) then 'payload_wrong_shape'
+                    case when event_type in ('network_capabilities', 'discovery_results') then 'array' else 'object' end
+                ) then 'payload_wrong_shape'
             when timestamp_value is null or timestamp_value <= 0 then 'bad_timestamp'
             when timestamp_value >= {{ future_timestamp_limit_ms() }} then 'timestamp_in_future'
         end as quarantine_reason,

@@ -13,25 +13,21 @@ deliveries as (
 
 ),
 
-{% if is_incremental() %}
-
 batch_ids as (
 
-    -- ids delivered in the latest batch: their winner is re-decided
+    -- ids delivered in the latest batch (all of them on a full build): the
+    -- copy kept is re-decided over every copy ever delivered
     select distinct event_id
     from {{ ref('stg_livepeer__deliveries') }}
     where {{ in_latest_batch(ref('stg_livepeer__deliveries')) }}
 
 ),
-{% endif %}
 
 candidates as (
 
     select deliveries.*
     from deliveries
-    {%- if is_incremental() %}
-        where deliveries.event_id in (select batch_ids.event_id from batch_ids)
-    {%- endif %}
+    where deliveries.event_id in (select batch_ids.event_id from batch_ids)
 
 ),
 
