@@ -69,6 +69,7 @@ def junk_lines(real_line: bytes) -> list[tuple[bytes, str | None]]:
         (_envelope(id="k1", type="mystery_event", timestamp="1771959000000", gateway="", data=trace),
          "unknown_event_type"),
         (json.dumps(conflicting, separators=(",", ":")).encode(), "conflicting_duplicate"),
+        (b'{"id":"big","pad":"' + b"x" * 17_000_000 + b'"}', "line_too_long"),  # over max_line_bytes
         (real_line, "duplicate"),
         (b"", None),
         (b"   ", None),
