@@ -32,6 +32,17 @@ rejected as (
 
 ),
 
+repeated_ids as (
+
+    -- only an id delivered more than once can have a conflicting copy
+    select event_id
+    from deliveries
+    where quarantine_reason is null
+    group by event_id
+    having count(*) > 1
+
+),
+
 conflicting as (
 
     select
@@ -44,6 +55,7 @@ conflicting as (
         'conflicting_duplicate' as quarantine_reason,
         cast(deliveries.payload as varchar) as raw_text
     from deliveries
+    inner join repeated_ids on deliveries.event_id = repeated_ids.event_id
     inner join events on deliveries.event_id = events.event_id
     where
         deliveries.quarantine_reason is null

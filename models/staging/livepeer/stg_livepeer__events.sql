@@ -31,32 +31,63 @@ candidates as (
 
 ),
 
+counted as (
+
+    select
+        *,
+        count(*) over (partition by event_id) as copies_delivered
+    from candidates
+
+),
+
 ranked as (
 
+    -- only ids delivered more than once need ordering (most are delivered once)
     select
         *,
         row_number() over (
             partition by event_id
             order by envelope_ms, cast(payload as varchar), source_file, delivery_key
         ) as copy_rank
-    from candidates
+    from counted
+    where copies_delivered > 1
 
 ),
 
 winners as (
 
-    select * from ranked
+    select
+        event_id,
+        event_type,
+        gateway,
+        envelope_ms,
+        timestamp_was_seconds,
+        payload,
+        source_file
+    from counted
+    where copies_delivered = 1
+
+    union all
+
+    select
+        event_id,
+        event_type,
+        gateway,
+        envelope_ms,
+        timestamp_was_seconds,
+        payload,
+        source_file
+    from ranked
     where copy_rank = 1
 
 ),
 
 copies as (
 
-    -- identical copies of the winner (same envelope time and payload)
+    -- identical copies (same envelope time and payload) of a redelivered winner
     select
         ranked.event_id as event_id,
-        count(*) as delivery_count,
-        count(case when ranked.copy_rank > 1 then 1 end) as duplicate_count
+        count(*) as delivery_count
     from ranked
     inner join winners
         on ranked.event_id = winners.event_id
@@ -76,11 +107,11 @@ final as (
         {{ epoch_ms_to_timestamp('winners.envelope_ms') }} as envelope_at,
         winners.timestamp_was_seconds as timestamp_was_seconds,
         winners.payload as payload,
-        copies.delivery_count as delivery_count,
+        coalesce(copies.delivery_count, 1) as delivery_count,
         nullif(winners.source_file, '') as source_file,
         {{ batch_loaded_ms() }} as loaded_ms
     from winners
-    inner join copies on winners.event_id = copies.event_id
+    left join copies on winners.event_id = copies.event_id
 
 )
 
