@@ -30,6 +30,16 @@ PROD_LABELS = PROD_SNAPSHOT_DIR / "labels.csv"
 STREAM_2026_01_08_DIR = FIXTURES_DIR / "livepeer_events_2026-01-08"
 STREAM_2026_01_08_EVENTS = STREAM_2026_01_08_DIR / "streaming_events.ndjson"
 
+# The grain of every mart the end-to-end tests compare (keys of assert_tables_equal).
+MART_GRAINS = {
+    "fct_workflow_sessions": ["session_key"],
+    "fct_status_samples": ["event_id"],
+    "fct_payments": ["event_id"],
+    "v_api_gpu_metrics": ["window_start", "orchestrator_address", "pipeline", "model_id", "gpu_id", "region"],
+    "v_api_network_demand": ["window_start", "gateway", "region", "pipeline", "model_id"],
+    "v_api_sla_compliance": ["window_start", "orchestrator_address", "pipeline", "model_id", "gpu_id", "region"],
+}
+
 # Environment variables that would redirect the build away from what the test
 # asked for; they are removed from the child's environment and set explicitly.
 _CONTROLLED_ENV = (

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from _support import (
+    MART_GRAINS,
     PROD_EVENTS,
     REPO_ROOT,
     STREAM_2026_01_08_EVENTS,
@@ -29,14 +30,7 @@ from _support import (
     run_dbt_build,
 )
 
-MARTS = {
-    "fct_workflow_sessions": ["session_key"],
-    "fct_status_samples": ["event_id"],
-    "fct_payments": ["event_id"],
-    "v_api_gpu_metrics": ["window_start", "orchestrator_address", "pipeline", "model_id", "gpu_id", "region"],
-    "v_api_network_demand": ["window_start", "gateway", "region", "pipeline", "model_id"],
-    "v_api_sla_compliance": ["window_start", "orchestrator_address", "pipeline", "model_id", "gpu_id", "region"],
-}
+MARTS = MART_GRAINS
 
 
 def _envelope(**fields) -> bytes:

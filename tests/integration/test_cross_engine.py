@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from _support import (
+    MART_GRAINS,
     PROD_EVENTS,
     STREAM_2026_01_08_EVENTS,
     assert_tables_equal,
@@ -20,10 +21,9 @@ from _support import (
 )
 
 GRAINS = {
-    "fct_workflow_sessions": ["session_key"],
-    "v_api_gpu_metrics": ["window_start", "orchestrator_address", "pipeline", "model_id", "gpu_id", "region"],
-    "v_api_network_demand": ["window_start", "gateway", "region", "pipeline", "model_id"],
-    "v_api_sla_compliance": ["window_start", "orchestrator_address", "pipeline", "model_id", "gpu_id", "region"],
+    model: grain
+    for model, grain in MART_GRAINS.items()
+    if model == "fct_workflow_sessions" or model.startswith("v_api_")
 }
 
 INPUTS = {

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from _support import (
+    MART_GRAINS,
     assert_tables_equal,
     dump_models,
     duckdb_env,
@@ -22,15 +23,7 @@ from _support import (
 )
 from livepeer_analytics.generate import generate
 
-GRAINS = {
-    "fct_workflow_sessions": ["session_key"],
-    "fct_status_samples": ["event_id"],
-    "fct_payments": ["event_id"],
-    "v_api_gpu_metrics": ["window_start", "orchestrator_address", "pipeline", "model_id", "gpu_id", "region"],
-    "v_api_network_demand": ["window_start", "gateway", "region", "pipeline", "model_id"],
-    "v_api_sla_compliance": ["window_start", "orchestrator_address", "pipeline", "model_id", "gpu_id", "region"],
-    "dq_event_summary": ["event_type"],
-}
+GRAINS = {**MART_GRAINS, "dq_event_summary": ["event_type"]}
 SLICES = 4
 
 
