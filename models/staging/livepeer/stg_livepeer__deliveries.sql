@@ -56,17 +56,26 @@ classified as (
 
 ),
 
+keyed as (
+
+    -- what makes copies of the same line: its id, else (no id) its text
+    select
+        *,
+        coalesce(event_id, 'line:' || {{ dbt.hash('raw_line') }}) as copy_key
+    from classified
+
+),
+
 numbered as (
 
     select
         *,
-        coalesce(event_id, 'line:' || {{ dbt.hash('raw_line') }}) as copy_key,
         -- numbers the copies; which copy wins is decided in stg_livepeer__events
         row_number() over (
-            partition by source_file, coalesce(event_id, 'line:' || {{ dbt.hash('raw_line') }})
+            partition by source_file, copy_key
             order by envelope_ms
         ) as copy_index
-    from classified
+    from keyed
 
 ),
 
