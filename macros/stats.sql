@@ -55,3 +55,17 @@
 {% macro clickhouse__is_valid_fps(expr) -%}
     ({{ expr }} >= 0 and not isNaN({{ expr }}) and not isInfinite({{ expr }}))
 {%- endmacro %}
+
+
+{#-
+    The startup counters every serving view exposes, over rows of
+    fct_workflow_sessions: one definition, so success + excused + unexcused =
+    known holds the same way in each view.
+-#}
+{% macro session_outcome_counts() -%}
+    count(case when is_known_session then 1 end) as known_sessions,
+    count(case when startup_outcome = 'success' then 1 end) as startup_success_sessions,
+    count(case when startup_outcome = 'excused' then 1 end) as excused_sessions,
+    count(case when startup_outcome = 'unexcused' then 1 end) as unexcused_sessions,
+    count(case when is_known_session and is_swapped then 1 end) as swapped_sessions
+{%- endmacro %}

@@ -23,11 +23,7 @@ additive as (
         model_id,
         gpu_id,
         region,
-        count(*) as known_sessions,
-        count(case when startup_outcome = 'success' then 1 end) as startup_success_sessions,
-        count(case when startup_outcome = 'excused' then 1 end) as excused_sessions,
-        count(case when startup_outcome = 'unexcused' then 1 end) as unexcused_sessions,
-        count(case when is_swapped then 1 end) as swapped_sessions,
+        {{ session_outcome_counts() }},
         count(case when output_failed_session then 1 end) as output_failed_sessions,
         sum(health_signal_count) as health_signal_count,
         sum(health_expected_signal_count) as health_expected_signal_count
