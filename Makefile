@@ -19,7 +19,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 dbt_for = $(if $(filter chdb,$(1)),$(BIN)/python -m livepeer_analytics.chdb_dbt,$(BIN)/dbt)
 DBT := $(call dbt_for,$(DBT_TARGET))
 
-.PHONY: run test build lint docs fixtures bench clean
+.PHONY: run test build unit fuzz lint docs fixtures bench clean
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,21 +30,21 @@ $(STAMP): requirements.txt
 run: build
 	$(BIN)/python -m livepeer_analytics.summary
 
-## build: dbt build (seeds, models, data and unit tests) on DBT_TARGET
+## build: the hourly job on DBT_TARGET: dbt build (seeds, models and data
+## tests) under the warehouse's run lock (livepeer_analytics/build.py)
 build: $(STAMP)
-	@$(BIN)/python -m livepeer_analytics.preflight
-ifneq ($(DBT_TARGET),duckdb)
-ifneq ($(strip $(LIVEPEER_EVENTS)),)
-	$(DBT) run-operation create_streaming_events_table --target $(DBT_TARGET)
-	$(BIN)/python -m livepeer_analytics.load_events
-endif
-endif
-	$(DBT) build --target $(DBT_TARGET)
+	@$(BIN)/python -m livepeer_analytics.build $(DBT_ARGS)
 
-## test: the whole suite: dbt build on DuckDB and on chdb, pytest, lint
+## unit: the dbt unit tests (code checks of every classification rule) on DBT_TARGET
+unit: $(STAMP)
+	$(DBT) test --select "test_type:unit" --target $(DBT_TARGET)
+
+## test: the whole suite: build and unit tests on DuckDB and on chdb, pytest, lint
 test: $(STAMP)
 	$(MAKE) build DBT_TARGET=duckdb
+	$(MAKE) unit DBT_TARGET=duckdb
 	$(MAKE) build DBT_TARGET=chdb
+	$(MAKE) unit DBT_TARGET=chdb
 	$(BIN)/python -m pytest -q tests/integration
 	$(MAKE) lint
 

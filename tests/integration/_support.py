@@ -1,8 +1,9 @@
-"""Support code for the integration tests (paths, dbt build, queries).
+"""Support code for the integration tests (paths, builds, queries).
 
-`build_warehouse(events_path)` builds the dbt project's seeds and models (not
-the data tests: `make test` runs those separately) into a throw-away DuckDB
-file and returns its path. Each distinct input is built once per pytest
+Every build runs the user's own command, `make build` (what `make run` runs:
+dbt build with its data tests, under the run lock), into a throw-away
+warehouse. `build_warehouse(events_path)` (conftest) does that on DuckDB and
+returns the file's path. Each distinct input is built once per pytest
 session. `events_path=None` builds from the project's own fixture seed
 (LIVEPEER_EVENTS unset).
 
@@ -50,6 +51,8 @@ _CONTROLLED_ENV = (
     "DBT_TARGET_PATH",
     "DBT_LOG_PATH",
     "DBT_PROJECT_DIR",
+    "LIVEPEER_CHDB_PATH",
+    "LIVEPEER_SOURCE",
 )
 
 _DBT_OUTPUT_TAIL_CHARS = 20_000
@@ -64,58 +67,68 @@ def require_fixture(path: Path) -> Path:
     return path
 
 
-def _dbt_executable() -> Path:
-    return Path(sys.executable).parent / "dbt"
-
-
-def run_dbt_build(events_path: Path | None, work_dir: Path) -> Path:
-    dbt = _dbt_executable()
-    if not dbt.exists():
-        pytest.fail(f"dbt executable not found next to the Python interpreter: {dbt}")
-
-    db_path = work_dir / "warehouse.duckdb"
+def engine_env(engine: str, work_dir: Path, events_path: Path | None = None, **extra: str) -> dict:
+    """The environment of a run on `engine` ('duckdb' or 'chdb') whose warehouse lives in work_dir."""
     env = {k: v for k, v in os.environ.items() if k not in _CONTROLLED_ENV}
     env.update(
         {
             "DBT_PROFILES_DIR": str(REPO_ROOT),
-            "DBT_TARGET": "duckdb",
-            "LIVEPEER_DUCKDB": str(db_path),
+            "DBT_TARGET": engine,
             "DBT_TARGET_PATH": str(work_dir / "target"),
             "DBT_LOG_PATH": str(work_dir / "logs"),
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         }
     )
+    if engine == "duckdb":
+        env["LIVEPEER_DUCKDB"] = str(work_dir / "warehouse.duckdb")
+    else:
+        env["LIVEPEER_CHDB_PATH"] = str(work_dir / "chdb")
     if events_path is not None:
         env["LIVEPEER_EVENTS"] = str(events_path)
+    env.update(extra)
+    return env
 
-    # Seeds + models only; data tests (and unit tests) belong to `make test`'s
-    # own `dbt build` step.
-    cmd = [
-        str(dbt),
-        "build",
-        "--exclude",
-        "resource_type:test",
-        "resource_type:unit_test",
-    ]
-    proc = subprocess.run(
-        cmd,
+
+def make(target: str, env: dict, *args: str) -> subprocess.CompletedProcess:
+    """`make <target>` in the repository, as a user runs it (output captured)."""
+    return subprocess.run(
+        ["make", "--no-print-directory", target, *args],
         cwd=REPO_ROOT,
         env=env,
         capture_output=True,
         text=True,
     )
+
+
+def _tail(proc: subprocess.CompletedProcess) -> str:
+    output = (proc.stdout or "") + (proc.stderr or "")
+    if len(output) > _DBT_OUTPUT_TAIL_CHARS:
+        output = "...\n" + output[-_DBT_OUTPUT_TAIL_CHARS:]
+    return output
+
+
+def make_build(engine: str, events_path: Path | None, work_dir: Path, **extra: str) -> dict:
+    """`make build` (the hourly job: dbt build WITH its data tests) on `engine`; return its env.
+
+    Fails the test with dbt's output when the build fails.
+    """
+    env = engine_env(engine, work_dir, events_path, **extra)
+    proc = make("build", env)
     if proc.returncode != 0:
-        output = (proc.stdout or "") + (proc.stderr or "")
-        if len(output) > _DBT_OUTPUT_TAIL_CHARS:
-            output = "...\n" + output[-_DBT_OUTPUT_TAIL_CHARS:]
         pytest.fail(
-            f"dbt build failed (exit {proc.returncode}) for "
-            f"LIVEPEER_EVENTS={events_path if events_path is not None else '<unset>'}\n"
-            f"command: {' '.join(cmd)}\n\n{output}",
+            f"make build failed (exit {proc.returncode}) on {engine} for "
+            f"LIVEPEER_EVENTS={events_path if events_path is not None else '<unset>'}\n\n{_tail(proc)}",
             pytrace=False,
         )
+    return env
+
+
+def run_dbt_build(events_path: Path | None, work_dir: Path) -> Path:
+    """`make build` on DuckDB; return the DuckDB file."""
+    env = make_build("duckdb", events_path, work_dir)
+    db_path = Path(env["LIVEPEER_DUCKDB"])
     if not db_path.exists():
-        pytest.fail(f"dbt build succeeded but produced no DuckDB file at {db_path}")
+        pytest.fail(f"make build succeeded but produced no DuckDB file at {db_path}")
     return db_path
 
 
@@ -144,41 +157,9 @@ def query_dicts(db_path: Path, sql: str, params=None) -> list[dict]:
 
 # ---------------------------------------------------------------- ClickHouse
 
-def _run(cmd: list[str], env: dict, what: str) -> None:
-    proc = subprocess.run(cmd, cwd=REPO_ROOT, env=env, capture_output=True, text=True)
-    if proc.returncode != 0:
-        output = (proc.stdout or "") + (proc.stderr or "")
-        if len(output) > _DBT_OUTPUT_TAIL_CHARS:
-            output = "...\n" + output[-_DBT_OUTPUT_TAIL_CHARS:]
-        pytest.fail(f"{what} failed (exit {proc.returncode})\ncommand: {' '.join(cmd)}\n\n{output}", pytrace=False)
-
-
-def _chdb_env(events_path: Path | None, work_dir: Path) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in _CONTROLLED_ENV + ("LIVEPEER_CHDB_PATH",)}
-    env.update(
-        {
-            "DBT_PROFILES_DIR": str(REPO_ROOT),
-            "DBT_TARGET": "chdb",
-            "LIVEPEER_CHDB_PATH": str(work_dir / "chdb"),
-            "DBT_TARGET_PATH": str(work_dir / "target"),
-            "DBT_LOG_PATH": str(work_dir / "logs"),
-            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        }
-    )
-    if events_path is not None:
-        env["LIVEPEER_EVENTS"] = str(events_path)
-    return env
-
-
 def run_chdb_build(events_path: Path | None, work_dir: Path) -> dict:
-    """Build seeds and models on the ClickHouse engine in-process; return its env."""
-    env = _chdb_env(events_path, work_dir)
-    dbt = [sys.executable, "-m", "livepeer_analytics.chdb_dbt"]
-    if events_path is not None:
-        _run(dbt + ["run-operation", "create_streaming_events_table"], env, "creating streaming_events")
-        _run([sys.executable, "-m", "livepeer_analytics.load_events"], env, "loading events")
-    _run(dbt + ["build", "--exclude", "resource_type:test", "resource_type:unit_test"], env, "dbt build on chdb")
-    return env
+    """`make build` on the ClickHouse engine in-process (chdb); return its env."""
+    return make_build("chdb", events_path, work_dir)
 
 
 def dump_models(env: dict, models: list[str]) -> dict:

@@ -1,0 +1,128 @@
+"""The hourly job (`make build`, which `make run` calls): one run of the warehouse.
+
+    python -m livepeer_analytics.build [extra dbt build arguments, e.g. --full-refresh]
+
+1. Checks the configuration (`preflight`): a mistake is one line and exit 2.
+2. Takes the warehouse's run lock, so two runs never write the same warehouse
+   at once: a second run while one is going ends at once with one line
+   ("... is in use by another run") and exit 2, and touches nothing. The lock
+   is an advisory `flock` on a file beside the warehouse (`<duckdb file>.lock`,
+   `<chdb folder>.lock`, or for a ClickHouse server `.livepeer-clickhouse-<host>-
+   <database>.lock` in this folder); the kernel releases it when the run ends,
+   however it ends (a killed run leaves no stale lock).
+3. On a ClickHouse target with LIVEPEER_EVENTS set, loads those files into the
+   raw table (`load_events`, which replaces its contents).
+4. Runs `dbt build` with its data tests (unit tests are code checks and run in
+   `make test`), holding the lock until dbt exits.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from livepeer_analytics import preflight
+from livepeer_analytics.warehouse import REPO_ROOT, target
+
+DBT_BUILD = ["build", "--exclude", "resource_type:unit_test"]
+
+
+def dbt_command() -> list[str]:
+    """dbt for the current target: chdb runs through the in-process launcher."""
+    if target() == "chdb":
+        return [sys.executable, "-m", "livepeer_analytics.chdb_dbt"]
+    return [str(Path(sys.executable).parent / "dbt")]
+
+
+def lock_path() -> Path:
+    if target() == "duckdb":
+        return Path(os.environ.get("LIVEPEER_DUCKDB") or "livepeer.duckdb").resolve().with_suffix(".duckdb.lock")
+    if target() == "chdb":
+        return Path(str(Path(os.environ.get("LIVEPEER_CHDB_PATH") or REPO_ROOT / ".chdb").resolve()) + ".lock")
+    host = os.environ.get("CLICKHOUSE_HOST", "localhost")
+    database = os.environ.get("CLICKHOUSE_DATABASE", "livepeer")
+    return REPO_ROOT / f".livepeer-clickhouse-{host}-{database}.lock"
+
+
+def take_run_lock(path: Path) -> int | None:
+    """An open descriptor holding the exclusive lock, or None when another run holds it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    os.ftruncate(fd, 0)
+    os.write(fd, f"{os.getpid()}\n".encode())
+    return fd
+
+
+def holder(path: Path) -> str:
+    try:
+        pid = path.read_text().strip()
+    except OSError:
+        pid = ""
+    return f" (pid {pid})" if pid.isdigit() else ""
+
+
+def duckdb_in_use() -> str | None:
+    """Why the DuckDB file cannot be opened for writing (another program holds it), else None."""
+    import duckdb
+
+    path = Path(os.environ.get("LIVEPEER_DUCKDB") or "livepeer.duckdb").resolve()
+    try:
+        duckdb.connect(str(path)).close()
+    except duckdb.Error as exc:
+        first_line = str(exc).splitlines()[0]
+        if "lock" in first_line.lower():
+            return f"{path} is in use by another program: {first_line}"
+        return f"cannot open {path}: {first_line}"
+    return None
+
+
+def run(command: list[str], what: str) -> None:
+    result = subprocess.run(command, cwd=REPO_ROOT)
+    if result.returncode != 0:
+        print(f"error: {what} failed (exit {result.returncode})", file=sys.stderr)
+        sys.exit(result.returncode)
+
+
+def main(argv: list[str]) -> int:
+    message = preflight.problem()
+    if message:
+        print(f"error: {message}", file=sys.stderr)
+        return 2
+
+    path = lock_path()
+    fd = take_run_lock(path)
+    if fd is None:
+        print(f"error: the warehouse is in use by another run{holder(path)} (lock {path}): "
+              "wait for it to finish, then run again", file=sys.stderr)
+        return 2
+    if target() == "duckdb":
+        message = duckdb_in_use()
+        if message:
+            print(f"error: {message}", file=sys.stderr)
+            return 2
+
+    dbt = dbt_command()
+    if target() != "duckdb" and os.environ.get("LIVEPEER_EVENTS", "").strip():
+        run(dbt + ["run-operation", "create_streaming_events_table", "--target", target()], "creating the raw table")
+        run([sys.executable, "-m", "livepeer_analytics.load_events"], "loading LIVEPEER_EVENTS")
+
+    # dbt replaces this process and inherits the locked descriptor: the lock
+    # is held until dbt exits, however it exits.
+    os.set_inheritable(fd, True)
+    command = dbt + DBT_BUILD + ["--target", target()] + argv
+    sys.stdout.flush()
+    os.chdir(REPO_ROOT)
+    os.execv(command[0], command)
+    return 0  # not reached
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
