@@ -1,8 +1,9 @@
 {#-
     Where the raw envelopes come from: one row per delivered line with the
     columns source_file, line_number, raw_line, load_error (a reason the line
-    could not even be read as a JSON object, else NULL), and the envelope
-    fields id, type, timestamp, gateway, data.
+    could not even be read as a JSON object, else NULL), arrival_ms (when the
+    row landed in the raw table, epoch ms; NULL for files and the fixture
+    seed), and the envelope fields id, type, timestamp, gateway, data.
 
     `LIVEPEER_SOURCE` chooses (default: `files` when `LIVEPEER_EVENTS` is set,
     else `fixtures`):
@@ -36,6 +37,7 @@
                 {{ typed_null('bigint') }} as line_number,
                 {{ typed_null('varchar') }} as raw_line,
                 {{ typed_null('varchar') }} as load_error,
+                {{ typed_null('bigint') }} as arrival_ms,
                 id,
                 type,
                 timestamp,
@@ -58,6 +60,7 @@
             nullif(line_number, 0) as line_number,
             nullif(raw_line, '') as raw_line,
             nullif(load_error, '') as load_error,
+            {{ timestamp_to_epoch_ms('ingested_at') }} as arrival_ms,
             id,
             type,
             timestamp,
@@ -137,6 +140,7 @@
             {{ typed_null('bigint') }} as line_number,
             parsed.raw_line,
             case when parsed.envelope is null then 'not_json' end as load_error,
+            {{ typed_null('bigint') }} as arrival_ms,
             parsed.envelope.id as id,
             parsed.envelope.type as type,
             parsed.envelope.timestamp as timestamp,
@@ -167,6 +171,7 @@
                 when 'LINE SIZE OVER MAXIMUM' then 'line_too_long'
                 else 'unreadable_line'
             end as load_error,
+            {{ typed_null('bigint') }} as arrival_ms,
             null as id,
             null as type,
             null as timestamp,

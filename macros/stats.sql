@@ -43,17 +43,27 @@
 {%- endmacro %}
 
 
-{#- A usable FPS reading: a finite number, zero or more (negative and NaN are flagged, not counted). -#}
-{% macro is_valid_fps(expr) -%}
-    {{ return(adapter.dispatch('is_valid_fps', 'livepeer')(expr)) }}
+{#- A finite number (not NaN, not +/-infinity); NULL stays NULL. -#}
+{% macro is_finite(expr) -%}
+    {{ return(adapter.dispatch('is_finite', 'livepeer')(expr)) }}
 {%- endmacro %}
 
-{% macro duckdb__is_valid_fps(expr) -%}
-    ({{ expr }} >= 0 and not isnan({{ expr }}) and not isinf({{ expr }}))
+{% macro duckdb__is_finite(expr) -%}
+    isfinite({{ expr }})
 {%- endmacro %}
 
-{% macro clickhouse__is_valid_fps(expr) -%}
-    ({{ expr }} >= 0 and not isNaN({{ expr }}) and not isInfinite({{ expr }}))
+{% macro clickhouse__is_finite(expr) -%}
+    isFinite({{ expr }})
+{%- endmacro %}
+
+
+{#-
+    A usable measurement: a finite number from 0 up to `max_value` (a var).
+    Negative, NaN, infinite and absurdly large readings are flagged where they
+    enter (staging) and left out of every sum. NULL stays NULL.
+-#}
+{% macro is_valid_measure(expr, max_value=none) -%}
+    ({{ is_finite(expr) }} and {{ expr }} >= 0{% if max_value is not none %} and {{ expr }} <= {{ max_value }}{% endif %})
 {%- endmacro %}
 
 

@@ -14,6 +14,44 @@
 {%- endmacro %}
 
 
+{#- A timestamp (the raw table's `ingested_at`) to epoch milliseconds. -#}
+{% macro timestamp_to_epoch_ms(ts_expr) -%}
+    {{ return(adapter.dispatch('timestamp_to_epoch_ms', 'livepeer')(ts_expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__timestamp_to_epoch_ms(ts_expr) -%}
+    epoch_ms({{ ts_expr }})
+{%- endmacro %}
+
+{% macro clickhouse__timestamp_to_epoch_ms(ts_expr) -%}
+    toUnixTimestamp64Milli({{ ts_expr }})
+{%- endmacro %}
+
+
+{#-
+    A plausible event time in epoch ms: from 2020 (var `min_event_ms`) up to
+    `future_tolerance_ms` after the run started. Payload times outside it are
+    not believed: the event keeps its envelope time and is flagged.
+-#}
+{% macro is_plausible_event_ms(ms_expr) -%}
+    ({{ ms_expr }} >= {{ var('min_event_ms') }} and {{ ms_expr }} < {{ future_timestamp_limit_ms() }})
+{%- endmacro %}
+
+
+{#-
+    Event time of a session-scoped event: its payload `timestamp` when that is
+    a plausible epoch ms, else the envelope time.
+-#}
+{% macro event_time_ms(data_timestamp_ms, envelope_ms) -%}
+    case when {{ is_plausible_event_ms(data_timestamp_ms) }} then {{ data_timestamp_ms }} else {{ envelope_ms }} end
+{%- endmacro %}
+
+{#- The payload carried a `timestamp` that is not a plausible epoch ms (flag implausible_event_time). -#}
+{% macro has_implausible_time(raw_text, time_ms) -%}
+    ({{ raw_text }} is not null and not coalesce({{ is_plausible_event_ms(time_ms) }}, false))
+{%- endmacro %}
+
+
 {#- Start of the UTC hour containing a timestamp. -#}
 {% macro hour_start(ts_expr) -%}
     {{ return(adapter.dispatch('hour_start', 'livepeer')(ts_expr)) }}

@@ -1,17 +1,18 @@
-{{ config(materialized='table') }}
--- The sessions an incremental run recomputes: every session whose inputs the
--- latest batch of events may have changed.
---   1. sessions with a session-scoped event in the batch (late ones included);
+-- The queue of sessions to recompute. Each run appends (replaces, keyed on
+-- session_key) every session whose inputs the events that arrived since this
+-- model's own last successful run may have changed, stamped with the run's
+-- batch (`loaded_ms`):
+--   1. sessions with a session-scoped event among them (late ones included);
 --   2. every session sharing a stream_id or request_id with those (first
 --      session of a stream, payment linking by request id);
---   3. sessions whose request id a payment of the batch names, directly or
---      through its sessionID;
+--   3. sessions whose request id a new payment names, directly or through
+--      its sessionID;
 --   4. sessions with an observation of an orchestrator whose capability
---      snapshot arrived in the batch, within the attribution TTL of it.
--- On a first or full build nothing is read from here (every model rebuilds
--- in full), so the model is left empty then.
-{%- set first_build = flags.FULL_REFRESH
-    or adapter.get_relation(this.database, this.schema, 'fct_workflow_sessions') is none %}
+--      snapshot is new, within the attribution TTL of it.
+-- Every session-grain model recomputes the sessions queued after ITS OWN
+-- last successful run (macro in_affected_sessions), so a run that failed or
+-- was killed halfway is completed by the next one. A full build queues every
+-- session (the session-grain models then rebuild in full anyway).
 with
 
 session_events as (
@@ -24,7 +25,7 @@ session_events as (
 capabilities as (
 
     select * from {{ ref('stg_livepeer__network_capabilities') }}
-    where loaded_ms = (select max(loaded_ms) from {{ ref('stg_livepeer__network_capabilities') }})
+    where {{ in_new_batches() }}
 
 ),
 
@@ -53,7 +54,7 @@ batch_sessions as (
         stream_id,
         request_id
     from session_events
-    where loaded_ms = (select max(loaded_ms) from {{ ref('int_session_events') }})
+    where {{ in_new_batches() }}
 
 ),
 
@@ -63,7 +64,7 @@ batch_payment_requests as (
     select batch.request_id
     from payments as batch
     where
-        batch.loaded_ms = (select max(loaded_ms) from {{ ref('stg_livepeer__create_new_payment') }})
+        {{ in_new_batches('batch.loaded_ms') }}
         and batch.request_id is not null
 
     union all
@@ -72,7 +73,7 @@ batch_payment_requests as (
     from payments as batch
     inner join payments as learned on batch.payment_session_id = learned.payment_session_id
     where
-        batch.loaded_ms = (select max(loaded_ms) from {{ ref('stg_livepeer__create_new_payment') }})
+        {{ in_new_batches('batch.loaded_ms') }}
         and learned.request_id is not null
 
 ),
@@ -154,11 +155,10 @@ affected as (
 
 final as (
 
-    select distinct session_key
+    select distinct
+        session_key,
+        {{ batch_loaded_ms() }} as loaded_ms
     from affected
-    {%- if first_build %}
-        where 1 = 0
-    {%- endif %}
 
 )
 

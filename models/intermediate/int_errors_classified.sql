@@ -7,7 +7,7 @@ stream_events as (
 
     select * from {{ ref('stg_livepeer__ai_stream_events') }}
     where stream_event_type = 'error'
-        and {{ in_latest_batch(ref('stg_livepeer__ai_stream_events')) }}
+        and {{ in_new_batches() }}
 
 ),
 

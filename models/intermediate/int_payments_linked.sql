@@ -15,7 +15,7 @@ payments as (
 batch_payments as (
 
     select * from {{ ref('stg_livepeer__create_new_payment') }}
-    where {{ in_latest_batch(ref('stg_livepeer__create_new_payment')) }}
+    where {{ in_new_batches() }}
 
 ),
 

@@ -7,28 +7,28 @@ with
 traces as (
 
     select * from {{ ref('stg_livepeer__stream_trace') }}
-    where {{ in_latest_batch(ref('stg_livepeer__stream_trace')) }}
+    where {{ in_new_batches() }}
 
 ),
 
 status as (
 
     select * from {{ ref('stg_livepeer__ai_stream_status') }}
-    where {{ in_latest_batch(ref('stg_livepeer__ai_stream_status')) }}
+    where {{ in_new_batches() }}
 
 ),
 
 stream_events as (
 
     select * from {{ ref('stg_livepeer__ai_stream_events') }}
-    where {{ in_latest_batch(ref('stg_livepeer__ai_stream_events')) }}
+    where {{ in_new_batches() }}
 
 ),
 
 ingest as (
 
     select * from {{ ref('stg_livepeer__stream_ingest_metrics') }}
-    where {{ in_latest_batch(ref('stg_livepeer__stream_ingest_metrics')) }}
+    where {{ in_new_batches() }}
 
 ),
 
@@ -40,8 +40,7 @@ unioned as (
         gateway,
         stream_id,
         request_id,
-        event_ms,
-        loaded_ms
+        event_ms
     from traces
 
     union all
@@ -52,8 +51,7 @@ unioned as (
         gateway,
         stream_id,
         request_id,
-        event_ms,
-        loaded_ms
+        event_ms
     from status
 
     union all
@@ -64,8 +62,7 @@ unioned as (
         gateway,
         stream_id,
         request_id,
-        event_ms,
-        loaded_ms
+        event_ms
     from stream_events
 
     union all
@@ -76,8 +73,7 @@ unioned as (
         gateway,
         stream_id,
         request_id,
-        event_ms,
-        loaded_ms
+        event_ms
     from ingest
     where track_index <= 1
 
@@ -93,7 +89,7 @@ final as (
         request_id,
         gateway,
         event_ms,
-        loaded_ms
+        {{ batch_loaded_ms() }} as loaded_ms
     from unioned
 
 )

@@ -1,6 +1,6 @@
--- A session's active interval (first to last event) split across the UTC
--- hours it overlaps, so that hourly inference minutes add up exactly to the
--- session's duration (contract section 6).
+-- A session's active interval (first event to active_end_ms, its last event
+-- unless capped) split across the UTC hours it overlaps, so that hourly
+-- inference minutes add up exactly to the session's active minutes.
 with
 
 sessions as (
@@ -15,10 +15,10 @@ hours as (
     select
         sessions.session_key as session_key,
         sessions.first_event_ms as first_event_ms,
-        sessions.last_event_ms as last_event_ms,
+        sessions.active_end_ms as active_end_ms,
         hour_ms
     from sessions
-    {{ hour_rows('sessions.first_event_ms', 'sessions.last_event_ms', 'hour_ms') }}
+    {{ hour_rows('sessions.first_event_ms', 'sessions.active_end_ms', 'hour_ms') }}
 
 ),
 
@@ -28,7 +28,7 @@ final as (
         session_key,
         {{ epoch_ms_to_timestamp('hour_ms') }} as window_start,
         (
-            least(last_event_ms, hour_ms + 3600000) - greatest(first_event_ms, hour_ms)
+            least(active_end_ms, hour_ms + 3600000) - greatest(first_event_ms, hour_ms)
         ) / 60000.0 as active_minutes
     from hours
 

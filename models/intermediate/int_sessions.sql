@@ -1,5 +1,9 @@
 -- The session spine: one row per session_key with its identity, gateway,
--- region and active interval (first to last event of any family).
+-- region and active interval (first to last event of any family). A session
+-- whose events span more than `max_session_hours` is almost certainly a clock
+-- error or a reused identifier: its active interval is capped there (so one
+-- such session cannot add days of minutes and hour rows) and it is flagged
+-- (dq_capped_sessions).
 with
 
 session_events as (
@@ -52,6 +56,8 @@ final as (
         coalesce(milestones.stream_request_ms, spans.first_event_ms) as session_start_ms,
         spans.first_event_ms as first_event_ms,
         spans.last_event_ms as last_event_ms,
+        least(spans.last_event_ms, spans.first_event_ms + {{ var('max_session_hours') }} * 3600000) as active_end_ms,
+        spans.last_event_ms - spans.first_event_ms > {{ var('max_session_hours') }} * 3600000 as is_span_capped,
         spans.event_count as event_count
     from spans
     left join milestones on spans.session_key = milestones.session_key

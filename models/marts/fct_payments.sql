@@ -6,7 +6,7 @@ with
 payments as (
 
     select * from {{ ref('int_payments_linked') }}
-    where {{ in_latest_batch(ref('int_payments_linked')) }}
+    where {{ in_new_batches() }}
 
 ),
 

@@ -1,12 +1,31 @@
--- Accepted events that carried something odd, kept and counted with a flag:
--- an envelope timestamp in seconds (converted to ms) or a status sample whose
--- FPS was negative, NaN or infinite (not counted in FPS metrics). Unknown
--- trace subtypes are listed in dq_unmapped_trace_subtypes.
+-- Accepted events that carried something odd, kept and counted with a flag
+-- (one row per event and flag). The odd value is left out of every metric;
+-- the rest of the event counts as usual.
+--   timestamp_in_seconds    envelope timestamp in seconds (converted to ms)
+--   implausible_event_time  payload `timestamp` unreadable, before 2020 or in
+--                           the future: the envelope time is used instead
+--   invalid_fps             a status FPS reading negative, NaN, infinite or
+--                           above max_plausible_fps (not counted)
+--   implausible_start_time  a status `start_time` unreadable, before 2020 or in
+--                           the future (no prompt-to-playable latency from it)
+--   invalid_ingest_value    an ingest byte counter, packet counter, jitter,
+--                           loss or RTT that is negative, NaN or not a number
+--   invalid_face_value, invalid_win_prob, invalid_num_tickets
+--                           a payment whose fee cannot be computed (missing or
+--                           unreadable faceValue, winProb outside [0, 1],
+--                           numTickets not a whole number >= 0): no fee counted
+-- Unknown trace subtypes are listed in dq_unmapped_trace_subtypes.
 with
 
 events as (
 
     select * from {{ ref('stg_livepeer__events') }}
+
+),
+
+traces as (
+
+    select * from {{ ref('stg_livepeer__stream_trace') }}
 
 ),
 
@@ -16,23 +35,67 @@ status as (
 
 ),
 
+stream_events as (
+
+    select * from {{ ref('stg_livepeer__ai_stream_events') }}
+
+),
+
+ingest as (
+
+    select * from {{ ref('stg_livepeer__stream_ingest_metrics') }}
+
+),
+
+payments as (
+
+    select * from {{ ref('stg_livepeer__create_new_payment') }}
+
+),
+
+flags as (
+
+    select event_id, event_type, 'timestamp_in_seconds' as flag from events where timestamp_was_seconds
+    union all
+    select event_id, 'stream_trace' as event_type, 'implausible_event_time' as flag
+    from traces where has_implausible_event_time
+    union all
+    select event_id, 'ai_stream_status' as event_type, 'implausible_event_time' as flag
+    from status where has_implausible_event_time
+    union all
+    select event_id, 'ai_stream_events' as event_type, 'implausible_event_time' as flag
+    from stream_events where has_implausible_event_time
+    union all
+    select event_id, 'stream_ingest_metrics' as event_type, 'implausible_event_time' as flag
+    from ingest where has_implausible_event_time
+    union all
+    select event_id, 'ai_stream_status' as event_type, 'invalid_fps' as flag from status where has_invalid_fps
+    union all
+    select event_id, 'ai_stream_status' as event_type, 'implausible_start_time' as flag
+    from status where has_implausible_start_time
+    union all
+    select event_id, 'stream_ingest_metrics' as event_type, 'invalid_ingest_value' as flag
+    from ingest where has_invalid_ingest_value
+    union all
+    select event_id, 'create_new_payment' as event_type, 'invalid_face_value' as flag
+    from payments where has_invalid_face_value
+    union all
+    select event_id, 'create_new_payment' as event_type, 'invalid_win_prob' as flag
+    from payments where has_invalid_win_prob
+    union all
+    select event_id, 'create_new_payment' as event_type, 'invalid_num_tickets' as flag
+    from payments where has_invalid_num_tickets
+
+),
+
 final as (
 
-    select
+    -- an ingest event is one row per track: flagged once
+    select distinct
         event_id,
         event_type,
-        'timestamp_in_seconds' as flag
-    from events
-    where timestamp_was_seconds
-
-    union all
-
-    select
-        event_id,
-        'ai_stream_status' as event_type,
-        'invalid_fps' as flag
-    from status
-    where has_invalid_fps
+        flag
+    from flags
 
 )
 

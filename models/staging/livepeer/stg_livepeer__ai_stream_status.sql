@@ -4,7 +4,7 @@ events as (
 
     select * from {{ ref('stg_livepeer__events') }}
     where event_type = 'ai_stream_status'
-        and {{ in_latest_batch(ref('stg_livepeer__events')) }}
+        and {{ in_new_batches() }}
 
 ),
 
@@ -14,7 +14,6 @@ parsed as (
         event_id,
         gateway,
         envelope_ms,
-        loaded_ms,
         {{ json_text('payload', 'stream_id') }} as stream_id,
         {{ json_text('payload', 'request_id') }} as request_id,
         {{ json_text('payload', 'pipeline_id') }} as pipeline_id,
@@ -25,9 +24,11 @@ parsed as (
         {{ json_number('payload', 'input_status.fps') }} as input_fps_reported,
         {{ json_text('payload', 'inference_status.last_error') }} as last_error,
         {{ json_bigint('payload', 'inference_status.restart_count') }} as restart_count,
+        {{ json_text('payload', 'start_time') }} as start_time_text,
         {{ json_number('payload', 'start_time') }} as start_time_raw,
         lower({{ json_text('payload', 'orchestrator_info.address') }}) as orchestrator_wallet,
         {{ json_text('payload', 'orchestrator_info.url') }} as orchestrator_url,
+        {{ json_text('payload', 'timestamp') }} as data_timestamp_raw,
         {{ json_bigint('payload', 'timestamp') }} as data_timestamp_ms
     from events
 
@@ -43,20 +44,32 @@ final as (
         pipeline_id,
         model_hint,
         state,
-        -- negative, NaN or infinite readings are flagged and not counted
-        case when {{ is_valid_fps('output_fps_reported') }} then output_fps_reported end as output_fps,
-        case when {{ is_valid_fps('input_fps_reported') }} then input_fps_reported end as input_fps,
-        output_fps_reported is not null and not {{ is_valid_fps('output_fps_reported') }} as has_invalid_fps,
+        -- negative, NaN, infinite or absurd (above max_plausible_fps) readings
+        -- are flagged and not counted
+        case
+            when {{ is_valid_measure('output_fps_reported', var('max_plausible_fps')) }} then output_fps_reported
+        end as output_fps,
+        case
+            when {{ is_valid_measure('input_fps_reported', var('max_plausible_fps')) }} then input_fps_reported
+        end as input_fps,
+        not coalesce({{ is_valid_measure('output_fps_reported', var('max_plausible_fps')) }}, true)
+        or not coalesce({{ is_valid_measure('input_fps_reported', var('max_plausible_fps')) }}, true) as has_invalid_fps,
         last_error,
         restart_count,
-        {{ epoch_to_ms('start_time_raw') }} as start_time_ms,
+        -- the prompt start: epoch seconds are converted; an implausible time is dropped and flagged
+        case
+            when {{ is_plausible_event_ms(epoch_to_ms('start_time_raw')) }} then {{ epoch_to_ms('start_time_raw') }}
+        end as start_time_ms,
+        {{ has_implausible_time('start_time_text', epoch_to_ms('start_time_raw')) }} as has_implausible_start_time,
         orchestrator_wallet,
         orchestrator_url,
         data_timestamp_ms,
         envelope_ms,
-        coalesce(data_timestamp_ms, envelope_ms) as event_ms,
-        {{ epoch_ms_to_timestamp('coalesce(data_timestamp_ms, envelope_ms)') }} as event_at,
-        loaded_ms
+        -- the payload time when plausible (2020 .. run start + tolerance), else the envelope time
+        {{ event_time_ms('data_timestamp_ms', 'envelope_ms') }} as event_ms,
+        {{ epoch_ms_to_timestamp(event_time_ms('data_timestamp_ms', 'envelope_ms')) }} as event_at,
+        {{ has_implausible_time('data_timestamp_raw', 'data_timestamp_ms') }} as has_implausible_event_time,
+        {{ batch_loaded_ms() }} as loaded_ms
     from parsed
 
 )

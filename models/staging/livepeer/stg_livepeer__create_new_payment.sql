@@ -6,7 +6,7 @@ events as (
 
     select * from {{ ref('stg_livepeer__events') }}
     where event_type = 'create_new_payment'
-        and {{ in_latest_batch(ref('stg_livepeer__events')) }}
+        and {{ in_new_batches() }}
 
 ),
 
@@ -16,7 +16,6 @@ parsed as (
         event_id,
         gateway,
         envelope_ms,
-        loaded_ms,
         {{ json_text('payload', 'sessionID') }} as payment_session_id,
         {{ json_text('payload', 'requestID') }} as request_id,
         {{ json_text('payload', 'manifestID') }} as manifest_id,
@@ -28,6 +27,20 @@ parsed as (
         {{ json_text('payload', 'numTickets') }} as num_tickets_raw,
         {{ json_text('payload', 'price') }} as price_raw
     from events
+
+),
+
+typed as (
+
+    select
+        *,
+        -- wei is a whole number, optionally followed by the unit: "2402400000000000 WEI"
+        {{ try_cast_as(regex_group('face_value_raw', '^\\s*([0-9]{1,38})\\s*(?:[wW][eE][iI])?\\s*$'), 'decimal(38, 0)') }}
+            as face_value_wei,
+        {{ try_cast_as('win_prob_raw', 'double') }} as win_prob_reported,
+        {{ try_cast_as('num_tickets_raw', 'bigint') }} as num_tickets_reported,
+        {{ try_cast_as(regex_group('price_raw', '^\\s*([0-9.eE+-]+)'), 'double') }} as price_reported
+    from parsed
 
 ),
 
@@ -45,14 +58,19 @@ final as (
         recipient_address,
         orchestrator_url,
         face_value_raw,
-        {{ try_cast_as(regex_group('face_value_raw', '^\\s*([0-9]+)'), 'decimal(38, 0)') }} as face_value_wei,
-        {{ try_cast_as('win_prob_raw', 'double') }} as win_prob,
-        {{ try_cast_as('num_tickets_raw', 'bigint') }} as num_tickets,
-        {{ try_cast_as(regex_group('price_raw', '^\\s*([0-9.eE+-]+)'), 'double') }} as price_wei_per_pixel,
+        face_value_wei,
+        case when {{ is_valid_measure('win_prob_reported', 1) }} then win_prob_reported end as win_prob,
+        case when num_tickets_reported >= 0 then num_tickets_reported end as num_tickets,
+        case when {{ is_valid_measure('price_reported') }} then price_reported end as price_wei_per_pixel,
+        -- a fee needs all three: a missing or unreadable one is flagged and
+        -- the payment adds nothing to fee sums
+        face_value_wei is null as has_invalid_face_value,
+        not coalesce({{ is_valid_measure('win_prob_reported', 1) }}, false) as has_invalid_win_prob,
+        not coalesce(num_tickets_reported >= 0, false) as has_invalid_num_tickets,
         envelope_ms as event_ms,
         {{ epoch_ms_to_timestamp('envelope_ms') }} as event_at,
-        loaded_ms
-    from parsed
+        {{ batch_loaded_ms() }} as loaded_ms
+    from typed
 
 )
 

@@ -4,7 +4,8 @@
 -- quarantine reason for a line that cannot become an event (README, "Data
 -- quality"). Kafka delivers at least once, so an id can occur several times;
 -- `copy_index` numbers the copies of an id (or of an id-less line) within one
--- source file, which makes re-reading the same file idempotent.
+-- source file and arrival, which makes re-reading the same file (or the same
+-- rows of the raw table) idempotent: they rewrite the same rows.
 {{ config(pre_hook="{{ livepeer_prepare_raw_lines() }}") }}
 with
 
@@ -21,6 +22,7 @@ renamed as (
         line_number,
         raw_line,
         load_error,
+        arrival_ms,
         nullif(trim(cast(id as varchar)), '') as event_id,
         lower(trim(cast(type as varchar))) as event_type,
         coalesce(trim(cast(gateway as varchar)), '') as gateway,
@@ -46,7 +48,10 @@ classified as (
             when {{ json_shape('payload') }} != (
                     case when event_type in ('network_capabilities', 'discovery_results') then 'array' else 'object' end
                 ) then 'payload_wrong_shape'
-            when timestamp_value is null or timestamp_value <= 0 then 'bad_timestamp'
+            -- missing, not a finite number, or (once read as ms) before 2020
+            when not coalesce({{ is_finite('timestamp_value') }}, false)
+                or coalesce({{ epoch_to_ms('timestamp_value') }} < {{ var('min_event_ms') }}, true)
+                then 'bad_timestamp'
             when timestamp_value >= {{ future_timestamp_limit_ms() }} then 'timestamp_in_future'
         end as quarantine_reason,
         -- epoch seconds (below 1e11) are accepted and converted, and flagged
@@ -72,7 +77,7 @@ numbered as (
         *,
         -- numbers the copies; which copy wins is decided in stg_livepeer__events
         row_number() over (
-            partition by source_file, copy_key
+            partition by source_file, arrival_ms, copy_key
             order by envelope_ms
         ) as copy_index
     from keyed
@@ -82,9 +87,14 @@ numbered as (
 final as (
 
     select
-        source_file || '|' || copy_key || '|' || cast(copy_index as varchar) as delivery_key,
+        -- a row of the raw table is told apart by its arrival too, so a
+        -- redelivery arriving later is a delivery of its own
+        source_file
+        || '|' || coalesce(cast(arrival_ms as varchar) || '|', '')
+        || copy_key || '|' || cast(copy_index as varchar) as delivery_key,
         source_file,
         line_number,
+        arrival_ms,
         copy_index,
         event_id,
         event_type,

@@ -5,7 +5,7 @@ events as (
 
     select * from {{ ref('stg_livepeer__events') }}
     where event_type = 'discovery_results'
-        and {{ in_latest_batch(ref('stg_livepeer__events')) }}
+        and {{ in_new_batches() }}
 
 ),
 
@@ -15,7 +15,6 @@ results as (
         events.event_id as event_id,
         events.gateway as gateway,
         events.envelope_ms as envelope_ms,
-        events.loaded_ms as loaded_ms,
         result_json,
         result_index
     from events
@@ -35,7 +34,7 @@ final as (
         {{ json_number('result_json', 'latency_ms') }} as latency_ms,
         envelope_ms as event_ms,
         {{ epoch_ms_to_timestamp('envelope_ms') }} as event_at,
-        loaded_ms
+        {{ batch_loaded_ms() }} as loaded_ms
     from results
 
 )

@@ -19,7 +19,7 @@ batch_ids as (
     -- copy kept is re-decided over every copy ever delivered
     select distinct event_id
     from {{ ref('stg_livepeer__deliveries') }}
-    where {{ in_latest_batch(ref('stg_livepeer__deliveries')) }}
+    where {{ in_new_batches() }}
 
 ),
 

@@ -7,7 +7,7 @@ events as (
 
     select * from {{ ref('stg_livepeer__events') }}
     where event_type = 'network_capabilities'
-        and {{ in_latest_batch(ref('stg_livepeer__events')) }}
+        and {{ in_new_batches() }}
 
 ),
 
@@ -16,7 +16,6 @@ entries as (
     select
         events.event_id as event_id,
         events.envelope_ms as envelope_ms,
-        events.loaded_ms as loaded_ms,
         entry_json,
         entry_index
     from events
@@ -56,7 +55,7 @@ final as (
         coalesce(gpu_slot, '') as gpu_slot,
         envelope_ms as snapshot_ms,
         {{ epoch_ms_to_timestamp('envelope_ms') }} as snapshot_at,
-        loaded_ms,
+        {{ batch_loaded_ms() }} as loaded_ms,
         lower({{ json_text('entry_json', 'address') }}) as orchestrator_address,
         lower({{ json_text('entry_json', 'local_address') }}) as local_address,
         {{ json_text('entry_json', 'orch_uri') }} as orch_uri,

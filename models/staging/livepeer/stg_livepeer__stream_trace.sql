@@ -4,7 +4,7 @@ events as (
 
     select * from {{ ref('stg_livepeer__events') }}
     where event_type = 'stream_trace'
-        and {{ in_latest_batch(ref('stg_livepeer__events')) }}
+        and {{ in_new_batches() }}
 
 ),
 
@@ -14,7 +14,6 @@ parsed as (
         event_id,
         gateway,
         envelope_ms,
-        loaded_ms,
         lower({{ json_text('payload', 'type') }}) as trace_subtype,
         {{ json_text('payload', 'stream_id') }} as stream_id,
         {{ json_text('payload', 'request_id') }} as request_id,
@@ -23,6 +22,7 @@ parsed as (
         {{ json_text('payload', 'message') }} as message,
         lower({{ json_text('payload', 'orchestrator_info.address') }}) as orchestrator_wallet,
         {{ json_text('payload', 'orchestrator_info.url') }} as orchestrator_url,
+        {{ json_text('payload', 'timestamp') }} as data_timestamp_raw,
         {{ json_bigint('payload', 'timestamp') }} as data_timestamp_ms
     from events
 
@@ -50,9 +50,11 @@ final as (
         orchestrator_url,
         data_timestamp_ms,
         envelope_ms,
-        coalesce(data_timestamp_ms, envelope_ms) as event_ms,
-        {{ epoch_ms_to_timestamp('coalesce(data_timestamp_ms, envelope_ms)') }} as event_at,
-        loaded_ms
+        -- the payload time when plausible (2020 .. run start + tolerance), else the envelope time
+        {{ event_time_ms('data_timestamp_ms', 'envelope_ms') }} as event_ms,
+        {{ epoch_ms_to_timestamp(event_time_ms('data_timestamp_ms', 'envelope_ms')) }} as event_at,
+        {{ has_implausible_time('data_timestamp_raw', 'data_timestamp_ms') }} as has_implausible_event_time,
+        {{ batch_loaded_ms() }} as loaded_ms
     from parsed
 
 )
