@@ -1,11 +1,17 @@
-"""Load NDJSON gateway events into the ClickHouse `streaming_events` table.
+"""Load NDJSON gateway events into the raw `streaming_events` table.
 
-    python -m livepeer_analytics.load_events
+    python -m livepeer_analytics.load_events [--append]
 
-For trials and tests on the `chdb` and `clickhouse` targets (`make run` calls
-it when LIVEPEER_EVENTS is set). In production the table is fed from Kafka
-instead (README, "Running in production on ClickHouse"). The table must exist:
-`dbt run-operation create_streaming_events_table` creates it.
+On the `chdb` and `clickhouse` targets `make run` calls it when LIVEPEER_EVENTS
+is set (the table's contents are then replaced by those files). With
+`--append` the lines are added, as a producer feeding the table does: that is
+how to try the production path (`LIVEPEER_SOURCE=table`) on any target,
+DuckDB included. In production the table is fed from Kafka instead (README,
+"Running in production on ClickHouse"). The table must exist: `dbt
+run-operation create_streaming_events_table` creates it. Every row gets the
+table's own arrival time (`ingested_at`, now), or the one given with
+`--ingested-at 2026-03-02T10:00:00Z` (replaying archived files with the hour
+they arrived in).
 
 LIVEPEER_EVENTS names a file, a directory (every *.ndjson / *.jsonl below it)
 or a glob, exactly as on DuckDB. The table's contents are replaced by the
@@ -19,13 +25,15 @@ skipped, as DuckDB's reader does.
 
 from __future__ import annotations
 
+import argparse
+import datetime as dt
 import glob
 import json
 import os
 import sys
 from pathlib import Path
 
-from livepeer_analytics.warehouse import clickhouse_client
+from livepeer_analytics.warehouse import clickhouse_client, target
 
 COLUMNS = ["id", "type", "timestamp", "gateway", "data", "source_file", "line_number", "raw_line", "load_error"]
 BATCH_ROWS = 50_000
@@ -87,7 +95,57 @@ def envelope_rows(path: Path):
             yield line_row(raw, path, line_number)
 
 
-def main() -> int:
+def _utc_time(text: str) -> dt.datetime:
+    """An ISO 8601 time; without an offset it is UTC."""
+    value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+
+
+class DuckDBTable:
+    """The raw table in the DuckDB file (LIVEPEER_DUCKDB); one transaction, so one arrival time."""
+
+    def __init__(self, table: str) -> None:
+        import duckdb
+
+        self.table = table
+        self.con = duckdb.connect(os.environ.get("LIVEPEER_DUCKDB") or "livepeer.duckdb")
+        self.con.execute("begin transaction")
+
+    def truncate(self) -> None:
+        self.con.execute(f"delete from {self.table}")
+
+    def insert(self, rows: list[list], columns: list[str]) -> None:
+        placeholders = ", ".join("?" for _ in columns)
+        self.con.executemany(f"insert into {self.table} ({', '.join(columns)}) values ({placeholders})", rows)
+
+    def close(self) -> None:
+        self.con.execute("commit")
+        self.con.close()
+
+
+class ClickHouseTable:
+    def __init__(self, table: str) -> None:
+        self.table = table
+        self.client = clickhouse_client()
+
+    def truncate(self) -> None:
+        self.client.command(f"truncate table {self.table}")
+
+    def insert(self, rows: list[list], columns: list[str]) -> None:
+        self.client.insert(self.table, rows, column_names=columns)
+
+    def close(self) -> None:
+        pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Load LIVEPEER_EVENTS into the raw streaming_events table.")
+    parser.add_argument("--append", action="store_true",
+                        help="add the lines to the table (default: replace its contents)")
+    parser.add_argument("--ingested-at", type=_utc_time, default=None, metavar="ISO_TIME",
+                        help="arrival time to record for these rows (default: now)")
+    args = parser.parse_args(argv)
+
     spec = os.environ.get("LIVEPEER_EVENTS", "").strip()
     if not spec:
         print("error: LIVEPEER_EVENTS is not set: name an NDJSON file, a directory or a glob", file=sys.stderr)
@@ -97,23 +155,27 @@ def main() -> int:
         print(f"error: LIVEPEER_EVENTS={spec} names no .ndjson/.jsonl file", file=sys.stderr)
         return 2
 
-    database = os.environ.get("LIVEPEER_RAW_SCHEMA", "raw")
-    client = clickhouse_client()
-    client.command(f"truncate table {database}.streaming_events")
+    table_name = f"{os.environ.get('LIVEPEER_RAW_SCHEMA', 'raw')}.streaming_events"
+    table = DuckDBTable(table_name) if target() == "duckdb" else ClickHouseTable(table_name)
+    columns = COLUMNS + (["ingested_at"] if args.ingested_at else [])
+    extra = [args.ingested_at] if args.ingested_at else []
+    if not args.append:
+        table.truncate()
     loaded = rejected = 0
     for path in files:
         batch = []
         for row in envelope_rows(path):
             rejected += row[-1] != ""
-            batch.append(row)
+            batch.append(row + extra)
             if len(batch) >= BATCH_ROWS:
-                client.insert(f"{database}.streaming_events", batch, column_names=COLUMNS)
+                table.insert(batch, columns)
                 loaded += len(batch)
                 batch = []
         if batch:
-            client.insert(f"{database}.streaming_events", batch, column_names=COLUMNS)
+            table.insert(batch, columns)
             loaded += len(batch)
-    print(f"loaded {loaded} lines from {len(files)} file(s) into {database}.streaming_events"
+    table.close()
+    print(f"{'appended' if args.append else 'loaded'} {loaded} lines from {len(files)} file(s) into {table_name}"
           + (f" ({rejected} not readable as a JSON object: the models quarantine them)" if rejected else ""))
     return 0
 

@@ -191,16 +191,45 @@
 
 
 {#-
-    DDL of the raw table on ClickHouse (`dbt run-operation
-    create_streaming_events_table`): the Kafka envelope with `data` as String.
-    A Kafka engine table plus a materialized view, or a Kafka Connect sink,
-    writes into it (README, "Running in production on ClickHouse").
+    DDL of the raw table (`dbt run-operation create_streaming_events_table`):
+    the Kafka envelope with `data` as text, plus where each row came from and
+    when it ARRIVED (`ingested_at`, set by the table when a row is inserted):
+    the watermark an hourly run reads by (README, "Hourly incremental runs")
+    and the field source freshness checks. In production a Kafka engine table
+    plus a materialized view, or a Kafka Connect sink, writes into it (README,
+    "Running in production on ClickHouse"); `livepeer_analytics.load_events`
+    loads NDJSON files into it on either engine.
 -#}
 {% macro create_streaming_events_table() -%}
-    {%- set database = source('livepeer', 'streaming_events').schema -%}
-    {%- do run_query('create database if not exists ' ~ database) -%}
-    {%- do run_query(
-        'create table if not exists ' ~ database ~ '.streaming_events (
+    {%- set relation = source('livepeer', 'streaming_events') -%}
+    {%- for statement in adapter.dispatch('streaming_events_ddl', 'livepeer')(relation) -%}
+        {%- do run_query(statement) -%}
+    {%- endfor -%}
+    {{ log('streaming_events ready: ' ~ relation, info=true) }}
+{%- endmacro %}
+
+{% macro duckdb__streaming_events_ddl(relation) -%}
+    {{ return([
+        'create schema if not exists ' ~ relation.schema,
+        'create table if not exists ' ~ relation ~ ' (
+            id varchar,
+            type varchar,
+            timestamp varchar,
+            gateway varchar,
+            data varchar,
+            source_file varchar not null default \'\',
+            line_number bigint not null default 0,
+            raw_line varchar not null default \'\',
+            load_error varchar not null default \'\',
+            ingested_at timestamptz not null default current_timestamp
+        )',
+    ]) }}
+{%- endmacro %}
+
+{% macro clickhouse__streaming_events_ddl(relation) -%}
+    {{ return([
+        'create database if not exists ' ~ relation.schema,
+        'create table if not exists ' ~ relation ~ ' (
             id String not null,
             type LowCardinality(String) not null,
             timestamp String not null,
@@ -210,10 +239,10 @@
             line_number Int64 not null default 0,
             raw_line String not null default \'\',
             load_error String not null default \'\',
-            ingested_at DateTime64(3, \'UTC\') not null default now64(3, \'UTC\')
+            ingested_at DateTime64(3, \'UTC\') not null default now64(3, \'UTC\'),
+            index ingested_at_minmax ingested_at type minmax granularity 1
         )
         engine = MergeTree
-        order by (type, timestamp, id)'
-    ) -%}
-    {{ log('streaming_events ready in database ' ~ database, info=true) }}
+        order by (type, timestamp, id)',
+    ]) }}
 {%- endmacro %}
