@@ -17,7 +17,9 @@ import sys
 from livepeer_analytics.warehouse import Warehouse, WarehouseError
 
 VIEWS = ("v_api_gpu_metrics", "v_api_network_demand", "v_api_sla_compliance")
-DQ_ROW_MODELS = ("dq_unclassified_errors", "dq_unmapped_trace_subtypes", "dq_events_without_session")
+DQ_ROW_MODELS = (
+    "dq_unclassified_errors", "dq_unmapped_trace_subtypes", "dq_events_without_session", "dq_capped_sessions",
+)
 
 
 def ratio(numerator, denominator):
@@ -57,6 +59,9 @@ def main() -> int:
         duplicates, delivered, quarantined = scalar_row(
             "select sum(duplicate_lines), sum(delivered_lines), sum(quarantined_lines) from dq_event_summary")
         dq_rows = {model: scalar_row(f"select count(*) from {model}")[0] for model in DQ_ROW_MODELS}
+        reasons = warehouse.rows(
+            "select quarantine_reason, count(*) from dq_quarantined_events group by 1 order by 2 desc, 1")
+        flags = warehouse.rows("select flag, count(*) from dq_flagged_events group by 1 order by 2 desc, 1")
     except Exception as exc:  # noqa: BLE001 - any engine error: one line, exit 1
         print(f"error: cannot read the serving views in {warehouse.location}: {exc}".splitlines()[0], file=sys.stderr)
         return 1
@@ -76,8 +81,12 @@ def main() -> int:
     print(f"  inference minutes    {fmt(minutes or 0.0, '{:,.2f}')}")
     print(f"  fees (expected)      {fmt(fee_eth or 0.0, '{:.6g}')} ETH  (face value {fmt(face_eth or 0.0, '{:.6g}')} ETH)")
     print(f"  data quality         {delivered or 0} lines delivered: {duplicates or 0} duplicates, "
-          f"{quarantined or 0} quarantined (dq_quarantined_events); "
-          + ", ".join(f"{model}={count}" for model, count in dq_rows.items()))
+          f"{quarantined or 0} quarantined (dq_quarantined_events)")
+    if reasons:
+        print("    quarantined by reason  " + ", ".join(f"{reason}={count}" for reason, count in reasons))
+    print("    flagged events         " + (", ".join(f"{flag}={count}" for flag, count in flags) or "none")
+          + "  (dq_flagged_events: kept, the odd value not counted)")
+    print("    findings               " + ", ".join(f"{model}={count}" for model, count in dq_rows.items()))
     return 0
 
 
