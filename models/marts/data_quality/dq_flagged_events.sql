@@ -55,36 +55,102 @@ payments as (
 
 flags as (
 
-    select event_id, event_type, 'timestamp_in_seconds' as flag from events where timestamp_was_seconds
+    select
+        event_id,
+        event_type,
+        'timestamp_in_seconds' as flag
+    from events
+    where timestamp_was_seconds
+
     union all
-    select event_id, 'stream_trace' as event_type, 'implausible_event_time' as flag
-    from traces where has_implausible_event_time
+
+    select
+        event_id,
+        'stream_trace' as event_type,
+        'implausible_event_time' as flag
+    from traces
+    where has_implausible_event_time
+
     union all
-    select event_id, 'ai_stream_status' as event_type, 'implausible_event_time' as flag
-    from status where has_implausible_event_time
+
+    select
+        event_id,
+        'ai_stream_status' as event_type,
+        'implausible_event_time' as flag
+    from status
+    where has_implausible_event_time
+
     union all
-    select event_id, 'ai_stream_events' as event_type, 'implausible_event_time' as flag
-    from stream_events where has_implausible_event_time
+
+    select
+        event_id,
+        'ai_stream_events' as event_type,
+        'implausible_event_time' as flag
+    from stream_events
+    where has_implausible_event_time
+
     union all
-    select event_id, 'stream_ingest_metrics' as event_type, 'implausible_event_time' as flag
-    from ingest where has_implausible_event_time
+
+    select
+        event_id,
+        'stream_ingest_metrics' as event_type,
+        'implausible_event_time' as flag
+    from ingest
+    where has_implausible_event_time
+
     union all
-    select event_id, 'ai_stream_status' as event_type, 'invalid_fps' as flag from status where has_invalid_fps
+
+    select
+        event_id,
+        'ai_stream_status' as event_type,
+        'invalid_fps' as flag
+    from status
+    where has_invalid_fps
+
     union all
-    select event_id, 'ai_stream_status' as event_type, 'implausible_start_time' as flag
-    from status where has_implausible_start_time
+
+    select
+        event_id,
+        'ai_stream_status' as event_type,
+        'implausible_start_time' as flag
+    from status
+    where has_implausible_start_time
+
     union all
-    select event_id, 'stream_ingest_metrics' as event_type, 'invalid_ingest_value' as flag
-    from ingest where has_invalid_ingest_value
+
+    select
+        event_id,
+        'stream_ingest_metrics' as event_type,
+        'invalid_ingest_value' as flag
+    from ingest
+    where has_invalid_ingest_value
+
     union all
-    select event_id, 'create_new_payment' as event_type, 'invalid_face_value' as flag
-    from payments where has_invalid_face_value
+
+    select
+        event_id,
+        'create_new_payment' as event_type,
+        'invalid_face_value' as flag
+    from payments
+    where has_invalid_face_value
+
     union all
-    select event_id, 'create_new_payment' as event_type, 'invalid_win_prob' as flag
-    from payments where has_invalid_win_prob
+
+    select
+        event_id,
+        'create_new_payment' as event_type,
+        'invalid_win_prob' as flag
+    from payments
+    where has_invalid_win_prob
+
     union all
-    select event_id, 'create_new_payment' as event_type, 'invalid_num_tickets' as flag
-    from payments where has_invalid_num_tickets
+
+    select
+        event_id,
+        'create_new_payment' as event_type,
+        'invalid_num_tickets' as flag
+    from payments
+    where has_invalid_num_tickets
 
 ),
 

@@ -53,7 +53,8 @@ final as (
             when {{ is_valid_measure('input_fps_reported', var('max_plausible_fps')) }} then input_fps_reported
         end as input_fps,
         not coalesce({{ is_valid_measure('output_fps_reported', var('max_plausible_fps')) }}, true)
-        or not coalesce({{ is_valid_measure('input_fps_reported', var('max_plausible_fps')) }}, true) as has_invalid_fps,
+        or not coalesce({{ is_valid_measure('input_fps_reported', var('max_plausible_fps')) }}, true)
+            as has_invalid_fps,
         last_error,
         restart_count,
         -- the prompt start: epoch seconds are converted; an implausible time is dropped and flagged

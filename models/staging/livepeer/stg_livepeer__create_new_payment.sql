@@ -35,11 +35,12 @@ typed as (
     select
         *,
         -- wei is a whole number, optionally followed by the unit: "2402400000000000 WEI"
-        {{ try_cast_as(regex_group('face_value_raw', '^\\s*([0-9]{1,38})\\s*(?:[wW][eE][iI])?\\s*$'), 'decimal(38, 0)') }}
-            as face_value_wei,
+        {%- set wei_pattern = '^\\s*([0-9]{1,38})\\s*(?:[wW][eE][iI])?\\s*$' %}
+        {{ try_cast_as(regex_group('face_value_raw', wei_pattern), 'decimal(38, 0)') }} as face_value_wei,
         {{ try_cast_as('win_prob_raw', 'double') }} as win_prob_reported,
         -- a ticket count is a whole number ("2"), nothing else
-        {{ try_cast_as(regex_group('num_tickets_raw', '^\\s*([0-9]{1,18})\\s*$'), 'bigint') }} as num_tickets_reported,
+        {{ try_cast_as(regex_group('num_tickets_raw', '^\\s*([0-9]{1,18})\\s*$'), 'bigint') }}
+            as num_tickets_reported,
         {{ try_cast_as(regex_group('price_raw', '^\\s*([0-9.eE+-]+)'), 'double') }} as price_reported
     from parsed
 

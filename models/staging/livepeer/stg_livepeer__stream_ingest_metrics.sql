@@ -83,7 +83,10 @@ final as (
         or (packets_lost_text is not null and not coalesce(packets_lost_reported >= 0, false))
         or (packets_received_text is not null and not coalesce(packets_received_reported >= 0, false))
         or (jitter_text is not null and not coalesce({{ is_valid_measure('jitter_reported') }}, false))
-        or (packet_loss_pct_text is not null and not coalesce({{ is_valid_measure('packet_loss_pct_reported') }}, false))
+        or (
+            packet_loss_pct_text is not null
+            and not coalesce({{ is_valid_measure('packet_loss_pct_reported') }}, false)
+        )
         or (rtt_text is not null and not coalesce({{ is_valid_measure('rtt_reported') }}, false))
             as has_invalid_ingest_value,
         data_timestamp_ms,
