@@ -58,6 +58,10 @@ def junk_lines(real_line: bytes) -> list[tuple[bytes, str | None]]:
         (_envelope(id="", type="stream_trace", timestamp="1771959000000", gateway="", data=trace), "missing_id"),
         (_envelope(id="m1", type="stream_trace", gateway="", data=trace), "bad_timestamp"),
         (_envelope(id="m2", type="stream_trace", timestamp="yesterday", gateway="", data=trace), "bad_timestamp"),
+        (_envelope(id="m3", type="stream_trace", timestamp="1500000000000", gateway="", data=trace),
+         "bad_timestamp"),  # 2017: before any plausible event
+        (_envelope(id="m4", type="stream_trace", timestamp="NaN", gateway="", data=trace), "bad_timestamp"),
+        (_envelope(id="m5", type="stream_trace", timestamp=1e308, gateway="", data=trace), "bad_timestamp"),
         (_envelope(id="f1", type="stream_trace", timestamp="4102444800000", gateway="", data=trace),
          "timestamp_in_future"),
         (_envelope(id="k1", type="mystery_event", timestamp="1771959000000", gateway="", data=trace),
