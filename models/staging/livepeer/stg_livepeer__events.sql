@@ -15,7 +15,7 @@ deliveries as (
 
 batch_ids as (
 
-    -- ids delivered in the latest batch (all of them on a full build): the
+    -- ids delivered since this model's last successful run (all on a full build): the
     -- copy kept is re-decided over every copy ever delivered
     select distinct event_id
     from {{ ref('stg_livepeer__deliveries') }}
