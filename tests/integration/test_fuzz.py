@@ -32,6 +32,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -341,6 +342,7 @@ def _save_failure(engine: str, batch: FuzzBatch, mixed: list[bytes]) -> tuple[Pa
     return full, fuzz_only
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _DBT_PROBLEM = re.compile(
     r"\b(FAIL|ERROR)\b(?! *=)|Failure in|Error in|Database Error|Runtime Error|Compilation Error|make: \*\*\*"
 )
@@ -353,7 +355,7 @@ def build_problems(proc: subprocess.CompletedProcess) -> str:
     for i, line in enumerate(lines):
         if _DBT_PROBLEM.search(line):
             keep.extend(lines[i:i + 4] if "Error" in line else [line])
-    text = "\n".join(dict.fromkeys(l.rstrip()[:400] for l in keep))
+    text = "\n".join(dict.fromkeys(_ANSI.sub("", l).rstrip()[:400] for l in keep))
     return text[-12_000:] or "\n".join(lines[-60:])
 
 
@@ -406,8 +408,10 @@ def _seeded(test):
 @given(batch=fuzz_batches(), rng=st.randoms(use_true_random=False))
 def test_fuzzed_events_keep_every_property(baseline, batch, rng):
     work_dir = Path(tempfile.mkdtemp(prefix="example_", dir=baseline.work_root))
+    started = time.monotonic()
     try:
         problems = run_example(baseline, batch, rng, work_dir)
     finally:
         shutil.rmtree(work_dir, ignore_errors=True)
+    print(f"fuzz {baseline.engine} {batch!r}: {'FAILED' if problems else 'ok'} in {time.monotonic() - started:.0f} s")
     assert not problems, f"{baseline.engine}, {batch!r}:\n" + "\n".join(problems)
