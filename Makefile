@@ -48,6 +48,14 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q tests/integration
 	$(MAKE) lint
 
+## fuzz: the property-based fuzz test alone (tests/integration/test_fuzz.py) with a
+## larger budget: FUZZ_EXAMPLES examples per engine (default 25) from a random
+## seed, printed; LIVEPEER_FUZZ_SEED=<seed> replays one. `make test` runs it with
+## 2 examples per engine and a fixed seed.
+FUZZ_EXAMPLES ?= 25
+fuzz: $(STAMP)
+	LIVEPEER_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -s tests/integration/test_fuzz.py
+
 ## lint: sqlfluff over models, analyses and tests (compiled against an empty
 ## database, so every model renders as on a full build)
 lint: $(STAMP)

@@ -1,0 +1,33 @@
+"""Run SQL queries on the built warehouse; print their results as JSON.
+
+    DBT_TARGET=<duckdb|chdb> python tests/integration/_fuzz_query.py < queries.json
+
+stdin holds {name: sql}; stdout gets {name: {"columns": [...], "rows": [[...]]}}
+in the canonical form of _dump.py. Run in its own process (chdb opens one data
+path per process). test_fuzz.py uses it to aggregate the serving views in
+SQL, since a fuzzed timestamp can stretch one session over decades of hours.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from _dump import canonical  # also puts the repository on sys.path
+from livepeer_analytics.warehouse import Warehouse
+
+
+def main() -> None:
+    queries = json.load(sys.stdin)
+    warehouse = Warehouse()
+    out = {}
+    for name, sql in queries.items():
+        out[name] = {
+            "columns": warehouse.columns(f"select * from ({sql}) as q limit 0"),
+            "rows": [[canonical(v) for v in row] for row in warehouse.rows(sql)],
+        }
+    json.dump(out, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
