@@ -53,14 +53,25 @@
 {%- endmacro %}
 
 
-{% macro livepeer_events_table() -%}
+{#-
+    The raw table. Read as the production table, a row is told apart by its
+    arrival (`ingested_at`); read as a copy of files (ClickHouse, files mode:
+    the loader replaces the table each run), the file and line are its
+    identity and the arrival is left out, so reading the same file again
+    rewrites the same deliveries.
+-#}
+{% macro livepeer_events_table(with_arrival=true) -%}
     (
         select
             source_file,
             nullif(line_number, 0) as line_number,
             nullif(raw_line, '') as raw_line,
             nullif(load_error, '') as load_error,
-            {{ timestamp_to_epoch_ms('ingested_at') }} as arrival_ms,
+            {% if with_arrival -%}
+                {{ timestamp_to_epoch_ms('ingested_at') }}
+            {%- else -%}
+                {{ typed_null('bigint') }}
+            {%- endif %} as arrival_ms,
             id,
             type,
             timestamp,
@@ -186,7 +197,7 @@
 
 {#- ClickHouse reads the table the loader filled from those files. -#}
 {% macro clickhouse__livepeer_events_files(events) -%}
-    {{ livepeer_events_table() }}
+    {{ livepeer_events_table(with_arrival=false) }}
 {%- endmacro %}
 
 

@@ -15,7 +15,7 @@ tests) into a fresh warehouse, and checks:
   [0, 1] and sla_score in [0, 100];
 - each view's additive columns sum to the same quantity computed from the facts.
 
-Budget: LIVEPEER_FUZZ_EXAMPLES examples per engine (default 2, fixed seed, so
+Budget: LIVEPEER_FUZZ_EXAMPLES examples per engine (default 3, fixed seed, so
 `make test` is reproducible). A larger budget or LIVEPEER_FUZZ_SEED runs from
 that (or a random) seed, printed and named in every failure. `make fuzz` runs
 25 examples per engine. A failing example's input is saved under
@@ -55,7 +55,7 @@ from _support import (
 )
 
 ENGINES = ["duckdb", "chdb"]
-DEFAULT_EXAMPLES = 2
+DEFAULT_EXAMPLES = 3
 EXAMPLES = int(os.environ.get("LIVEPEER_FUZZ_EXAMPLES", DEFAULT_EXAMPLES))
 if os.environ.get("LIVEPEER_FUZZ_SEED"):
     SEED: int | None = int(os.environ["LIVEPEER_FUZZ_SEED"])
