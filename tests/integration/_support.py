@@ -263,12 +263,12 @@ def strip_ansi(text: str) -> str:
 
 def node_started(node: str) -> str:
     """A regex matching dbt's START line of model `node` (any schema, any materialization)."""
-    return rf"START sql [a-z ]+ model \S*\.{node}\b"
+    return rf"START sql [a-z ]+ model \S*\.[`\"]?{node}\b"
 
 
 def node_created(node: str) -> str:
     """A regex matching dbt's `OK created` line of model `node`: the node and its post-hook are done."""
-    return rf"OK created sql [a-z ]+ model \S*\.{node}\b"
+    return rf"OK created sql [a-z ]+ model \S*\.[`\"]?{node}\b"
 
 
 class KilledRun:

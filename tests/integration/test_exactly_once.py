@@ -111,11 +111,14 @@ def warehouse_dir(root: Path) -> Path:
 
 
 def assert_marts_equal(expected: dict, actual: dict, what: str) -> None:
+    """Every mart of GRAINS equal row for row; the message names every mart that differs."""
+    differences = []
     for model, grain in GRAINS.items():
         try:
             assert_tables_equal(expected[model], actual[model], grain)
         except AssertionError as exc:
-            raise AssertionError(f"{model}: {what}: {exc}") from None
+            differences.append(f"{model}: {exc}")
+    assert not differences, f"{what}: {len(differences)} of {len(GRAINS)} marts differ:\n" + "\n".join(differences)
 
 
 # ------------------------------------------------------------------ the manifest
