@@ -13,9 +13,15 @@ into slices.
    that each killed node did not record the killed run's batch.
 2. The production source (`LIVEPEER_SOURCE=table`): each arrival hour is
    appended to the raw table with its own `ingested_at`, some events arrive
-   one and five hours after their own hour, one run is SIGKILLed; the marts
-   equal a full refresh of the same table and a rerun changes nothing. Source
-   freshness passes, warns and errors on the arrival time.
+   one and five hours after their own hour, two runs are SIGKILLed (before the
+   session layer; after the queue of affected sessions was written, the next
+   run bringing only a few late events); the marts equal a full refresh of
+   the same table and a rerun changes nothing. Source freshness passes, warns
+   and errors on the arrival time.
+
+In files mode every run re-reads the whole directory, so every session is
+recomputed on every run; the queue of affected sessions (int_affected_sessions
+read after each model's own watermark) is exercised by the table scenario.
 3. Concurrency (DuckDB): a second run while one holds the warehouse stops at
    once with one `error:` line and the first finishes intact; another program
    holding the DuckDB file makes the run stop with one `error:` line.
@@ -167,7 +173,7 @@ class Journal:
         )
         self._note(label, seconds, models, sessions, "ok")
 
-    def killed(self, label: str, run, node: str, after_created: bool = False) -> None:
+    def killed(self, label: str, run, node: str, after_created: bool = False) -> set[str]:
         tail = run.output[-5000:]
         assert run.matched is not None, f"{label}: the run never reached {node} and was not killed:\n{tail}"
         assert run.returncode == -signal.SIGKILL, (
@@ -186,6 +192,7 @@ class Journal:
             # ... killed as the node started: it did not record the batch
             assert node not in models, f"{label}: {node} recorded the batch of a run killed as it started"
         self._note(label, run.seconds, models, sessions, f"SIGKILL at {run.matched!r}")
+        return models
 
     def failed(self, label: str, proc: subprocess.CompletedProcess, seconds: float,
                model: str, downstream: str, upstream: str) -> None:
@@ -291,20 +298,45 @@ def test_files_mode_survives_kills_and_a_failing_model(engine, generated, full_b
 # ------------------------------------------------------------------ 2. the production source
 
 
-ARRIVAL_HOURS = SLICES
-KILLED_HOUR = 3
-# (own slice, arrival hour, keep every Nth line of that slice, offset): late arrivals
-LATE = [(0, 5, 25, 3), (1, 2, 25, 7), (2, 3, 30, 11)]
+# Arrival hours 0-5 bring the slices; hour 6 brings only late events (no
+# capability snapshot). Within an hour the slice's files arrive in two appends:
+# all but the last file EARLY_MINUTES before the hour's arrival time, the last
+# file and the late events at it. A run re-reads only the newest arrivals it
+# processed (var arrival_lookback_minutes, 10), so the run after the kill of
+# hour 5 (after the queue of affected sessions was written) does not re-read
+# and re-queue most of hour 5: the sessions queued by the killed run must be
+# recomputed because each model reads the queue after its OWN watermark.
+ARRIVAL_HOURS = SLICES + 1
+EARLY_MINUTES = 15
+# (own slice, arrival hour, every Nth line of the slice, offset): late arrivals
+LATE = [(0, 1, 25, 3), (2, 3, 30, 11), (1, 6, 20, 7)]
+LATE_ONLY_HOUR = 6
+# arrival hour -> the node at whose START its run is SIGKILLed
+KILLS = {
+    3: "int_session_events",  # staging done, the session layer not started
+    5: "int_session_startup_outcomes",  # the queue written, a session-grain model not
+}
+
+
+def _event_type(line: bytes) -> str:
+    import json
+
+    try:
+        return str(json.loads(line).get("type"))
+    except ValueError:
+        return ""
 
 
 @pytest.fixture(scope="module")
 def arrival_hours(generated, tmp_path_factory):
-    """One directory per arrival hour: the slice's files minus the events that arrive late, plus those that do."""
+    """Per arrival hour, [(directory, minutes before the hour's arrival time)]: the slice's files
+    minus the events that arrive late, plus the late events that arrive in that hour."""
     _, slices, _ = generated
     root = tmp_path_factory.mktemp("exactly_once_arrivals")
-    hours = [root / f"hour_{index}" for index in range(ARRIVAL_HOURS)]
-    for directory in hours:
-        directory.mkdir()
+    early = [root / f"hour_{index}" / "early" for index in range(ARRIVAL_HOURS)]
+    last = [root / f"hour_{index}" / "last" for index in range(ARRIVAL_HOURS)]
+    for directory in early + last:
+        directory.mkdir(parents=True)
     late_counts = {}
     for index, files in enumerate(slices):
         late = [(arrival, every, offset) for own, arrival, every, offset in LATE if own == index]
@@ -313,17 +345,25 @@ def arrival_hours(generated, tmp_path_factory):
             kept = []
             for number, line in enumerate(lines):
                 for arrival, every, offset in late:
-                    if number % every == offset:
+                    if number % every == offset and not (
+                        arrival == LATE_ONLY_HOUR and _event_type(line) == "network_capabilities"
+                    ):
                         name = f"late-from-{path.stem}-at-hour-{arrival}.ndjson"
-                        with (hours[arrival] / name).open("ab") as handle:
+                        with (last[arrival] / name).open("ab") as handle:
                             handle.write(line)
                         late_counts[(index, arrival)] = late_counts.get((index, arrival), 0) + 1
                         break
                 else:
                     kept.append(line)
-            (hours[index] / path.name).write_bytes(b"".join(kept))
+            target = last[index] if path == files[-1] else early[index]
+            (target / path.name).write_bytes(b"".join(kept))
     for own, arrival, _, _ in LATE:
         assert late_counts.get((own, arrival), 0) > 10, late_counts
+    hours = [
+        [(directory, minutes) for directory, minutes in ((early[index], EARLY_MINUTES), (last[index], 0))
+         if any(directory.iterdir())]
+        for index in range(ARRIVAL_HOURS)
+    ]
     return hours, late_counts
 
 
@@ -354,13 +394,16 @@ def test_table_mode_hourly_arrivals_with_late_events_and_a_kill(engine, arrival_
 
     now = dt.datetime.now(dt.timezone.utc)
     last_arrival = now - dt.timedelta(minutes=15)  # the newest arrival is within the last hour
-    for index, hour_dir in enumerate(hours):
+    for index, appends in enumerate(hours):
         arrival = last_arrival - dt.timedelta(hours=len(hours) - 1 - index)
-        append_events(env, hour_dir, arrival)
+        for directory, minutes_before in appends:
+            append_events(env, directory, arrival - dt.timedelta(minutes=minutes_before))
         label = f"arrival hour {index + 1} ({arrival:%H:%M}Z)"
-        if index == KILLED_HOUR:
-            journal.killed(label, make_killed_at("build", env, node_started("int_session_events")),
-                           "int_session_events")
+        if index in KILLS:
+            node = KILLS[index]
+            recorded = journal.killed(label, make_killed_at("build", env, node_started(node)), node)
+            if node == "int_session_startup_outcomes":
+                assert "int_affected_sessions" in recorded, f"{label}: the killed run had not queued its sessions"
         else:
             journal.ok(label, *timed_make_build(env))
     incremental = dump_models(env, list(GRAINS))
