@@ -223,3 +223,99 @@ def assert_tables_equal(expected: dict, actual: dict, grain: list[str]) -> None:
         if not values_equal(expected_rows[key][i], actual_rows[key][i])
     ]
     assert not differences, f"{len(differences)} values differ, first: {differences[:5]}"
+
+
+# ---------------------------------------------------------------- faults
+
+VENV_BIN = REPO_ROOT / ".venv" / "bin"
+
+
+def require_engine(engine: str) -> None:
+    """Skip a chdb test when the in-process ClickHouse engine cannot be imported."""
+    if engine == "chdb":
+        try:
+            import chdb  # noqa: F401
+        except ImportError as exc:
+            pytest.skip(f"chdb cannot be imported: {exc}")
+
+
+def dbt_command(engine: str) -> list[str]:
+    """dbt as a user runs it on `engine`: chdb through the in-process launcher (run with cwd=REPO_ROOT)."""
+    if engine == "chdb":
+        return [str(VENV_BIN / "python"), "-m", "livepeer_analytics.chdb_dbt"]
+    return [str(VENV_BIN / "dbt")]
+
+
+def run_command(command: list[str], env: dict) -> subprocess.CompletedProcess:
+    """Any command from the repository folder (output captured, never raises on failure)."""
+    return subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True)
+
+
+def output_of(proc: subprocess.CompletedProcess) -> str:
+    return _tail(proc)
+
+
+def strip_ansi(text: str) -> str:
+    import re
+
+    return re.sub(r"\x1b\[[0-9;]*m", "", text)
+
+
+def node_started(node: str) -> str:
+    """A regex matching dbt's START line of model `node` (any schema, any materialization)."""
+    return rf"START sql [a-z ]+ model \S*\.[`\"]?{node}\b"
+
+
+def node_created(node: str) -> str:
+    """A regex matching dbt's `OK created` line of model `node`: the node and its post-hook are done."""
+    return rf"OK created sql [a-z ]+ model \S*\.[`\"]?{node}\b"
+
+
+class KilledRun:
+    def __init__(self, returncode: int, output: str, matched: str | None, seconds: float) -> None:
+        self.returncode = returncode
+        self.output = output
+        self.matched = matched
+        self.seconds = seconds
+
+
+def make_killed_at(target: str, env: dict, pattern: str, timeout: float = 900.0) -> KilledRun:
+    """Start `make <target>` in its own process group; SIGKILL the whole group when a line matches `pattern`.
+
+    Returns the exit status (negative signal number for make, the group
+    leader), the output read, and the line that triggered the kill (None if
+    no line matched: the run then ended on its own).
+    """
+    import re
+    import signal
+    import time
+
+    regex = re.compile(pattern)
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        ["make", "--no-print-directory", target],
+        cwd=REPO_ROOT,
+        env={**env, "PYTHONUNBUFFERED": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    lines = []
+    matched = None
+    try:
+        for line in proc.stdout:
+            lines.append(line)
+            if matched is None and regex.search(strip_ansi(line)):
+                matched = strip_ansi(line).strip()
+                os.killpg(proc.pid, signal.SIGKILL)
+            if time.monotonic() - started > timeout:
+                os.killpg(proc.pid, signal.SIGKILL)
+                pytest.fail(f"make {target} did not reach {pattern!r} within {timeout:.0f}s", pytrace=False)
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        proc.stdout.close()
+    return KilledRun(proc.returncode, "".join(lines), matched, time.monotonic() - started)
