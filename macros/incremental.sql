@@ -123,8 +123,9 @@
     the rows that landed (`ingested_at`) since the newest arrival already
     processed by a successful run, minus `arrival_lookback_minutes` for rows
     still being inserted when that run read the table. An event is therefore
-    picked up however late its own timestamp is. Rows read again are skipped
-    in the model, not processed twice.
+    picked up however late its own timestamp is. Rows read again (those few
+    minutes) rewrite the same deliveries and are processed again downstream,
+    which changes nothing.
 -#}
 {% macro raw_events_watermark() -%}
     {%- set watermark = last_batch_ms() -%}
