@@ -85,16 +85,73 @@
 {#-
     DuckDB reads the files as lines (read_csv with one column, no quoting), so
     a line that is not JSON, not UTF-8 or too long is kept and quarantined
-    instead of failing the run or vanishing: read_csv's rejected lines land in
-    a temp table (store_rejects) that the model reads next to the good ones.
-    livepeer_prepare_raw_lines() fills both temp tables in the model's
-    pre-hook, on the same connection.
+    instead of failing the run or vanishing. The model's pre-hook scans the
+    files once with store_rejects, which fills two temp tables (on the same
+    connection) with the lines the reader could not decode; the model then
+    reads the good lines straight from the files and those rejected ones.
+
+    Which files: those `make run` found new or changed since they were last
+    ingested (var `livepeer_files`, set by livepeer_analytics/build.py: a
+    file already ingested and unchanged is not read again), else every file
+    LIVEPEER_EVENTS names.
 -#}
 {% macro livepeer_files_pattern(events) -%}
     {%- set lowered = events | lower -%}
     {%- set is_file_or_glob = '*' in events or '?' in events
         or lowered.endswith('.ndjson') or lowered.endswith('.jsonl') or lowered.endswith('.json') -%}
     {{ return(events if is_file_or_glob else events.rstrip('/') ~ '/**/*.*') }}
+{%- endmacro %}
+
+
+{#- The files this run reads (DuckDB files mode), as a SQL list literal, or none for "no file". -#}
+{% macro livepeer_files_to_read() -%}
+    {%- set listed = var('livepeer_files', none) -%}
+    {%- if listed is not none -%}
+        {%- if listed | length == 0 -%}
+            {{ return(none) }}
+        {%- endif -%}
+        {%- set paths = [] -%}
+        {%- for entry in listed -%}
+            {%- do paths.append("'" ~ (entry['path'] | replace("'", "''")) ~ "'") -%}
+        {%- endfor -%}
+        {{ return('[' ~ paths | join(', ') ~ ']') }}
+    {%- endif -%}
+    {%- set events = env_var('LIVEPEER_EVENTS') | trim -%}
+    {{ return("'" ~ (livepeer_files_pattern(events) | replace("'", "''")) ~ "'") }}
+{%- endmacro %}
+
+
+{#- read_csv over the run's files, one VARCHAR column per line; `rejects` fills the reject tables. -#}
+{% macro livepeer_read_lines(files, rejects=false) -%}
+    read_csv(
+        {{ files }},
+        columns = {'raw_line': 'varchar'},
+        header = false,
+        auto_detect = false,
+        delim = '\x1e',
+        quote = '',
+        escape = '',
+        new_line = '\n',
+        max_line_size = {{ var('max_line_bytes') }},
+        filename = true,
+        ignore_errors = true
+        {%- if rejects %},
+        store_rejects = true,
+        rejects_table = 'livepeer_raw_rejects',
+        rejects_scan = 'livepeer_raw_reject_scans'
+        {%- endif %}
+    )
+{%- endmacro %}
+
+
+{#- Only files named like event files count when LIVEPEER_EVENTS is a directory. -#}
+{% macro livepeer_is_event_file(filename_expr) -%}
+    {%- set events = env_var('LIVEPEER_EVENTS', '') | trim -%}
+    {%- if var('livepeer_files', none) is none and livepeer_files_pattern(events) != events -%}
+        regexp_matches(lower({{ filename_expr }}), '\.(ndjson|jsonl)$')
+    {%- else -%}
+        true
+    {%- endif -%}
 {%- endmacro %}
 
 
@@ -108,36 +165,15 @@
 
 {% macro duckdb__livepeer_prepare_raw_lines() -%}
     {%- if livepeer_events_mode() == 'files' -%}
-        {%- set events = env_var('LIVEPEER_EVENTS') | trim -%}
-        {%- set pattern = livepeer_files_pattern(events) -%}
         drop table if exists livepeer_raw_rejects;
         drop table if exists livepeer_raw_reject_scans;
-        create or replace temp table livepeer_raw_lines as
-        select
-            filename as source_file,
-            raw_line
-        from read_csv(
-            '{{ pattern | replace("'", "''") }}',
-            columns = {'raw_line': 'varchar'},
-            header = false,
-            auto_detect = false,
-            delim = '\x1e',
-            quote = '',
-            escape = '',
-            new_line = '\n',
-            max_line_size = {{ var('max_line_bytes') }},
-            filename = true,
-            ignore_errors = true,
-            store_rejects = true,
-            rejects_table = 'livepeer_raw_rejects',
-            rejects_scan = 'livepeer_raw_reject_scans'
-        )
-        -- blank lines are not events (nor lines to account for)
-        where
-            trim(coalesce(raw_line, '')) != ''
-            {%- if pattern != events %}
-            and regexp_matches(lower(filename), '\.(ndjson|jsonl)$')
-            {%- endif %}
+        {%- set files = livepeer_files_to_read() %}
+        {%- if files is none %}
+        select 1
+        {%- else %}
+        -- one scan that only records the lines the reader cannot decode
+        select count(*) from {{ livepeer_read_lines(files, rejects=true) }}
+        {%- endif %}
     {%- else -%}
         select 1
     {%- endif -%}
@@ -145,7 +181,22 @@
 
 
 {% macro duckdb__livepeer_events_files(events) -%}
+    {%- set files = livepeer_files_to_read() -%}
     (
+        {%- if files is none %}
+        select
+            {{ typed_null('varchar') }} as source_file,
+            {{ typed_null('bigint') }} as line_number,
+            {{ typed_null('varchar') }} as raw_line,
+            {{ typed_null('varchar') }} as load_error,
+            {{ typed_null('bigint') }} as arrival_ms,
+            {{ typed_null('varchar') }} as id,
+            {{ typed_null('varchar') }} as type,
+            {{ typed_null('varchar') }} as timestamp,
+            {{ typed_null('varchar') }} as gateway,
+            {{ typed_null('varchar') }} as data
+        where false
+        {%- else %}
         select
             parsed.source_file,
             {{ typed_null('bigint') }} as line_number,
@@ -159,16 +210,19 @@
             parsed.envelope.data as data
         from (
             select
-                source_file,
+                filename as source_file,
                 raw_line,
+                -- an object line is parsed once (try: a malformed one is NULL, not_json)
                 case
-                    when json_valid(raw_line) and json_type(raw_line) = 'OBJECT'
-                        then json_transform(
+                    when starts_with(ltrim(raw_line), '{')
+                        then try(json_transform(
                             raw_line,
                             '{"id": "VARCHAR", "type": "VARCHAR", "timestamp": "VARCHAR", "gateway": "VARCHAR", "data": "JSON"}'
-                        )
+                        ))
                 end as envelope
-            from livepeer_raw_lines
+            from {{ livepeer_read_lines(files) }}
+            -- blank lines are not events (nor lines to account for)
+            where trim(coalesce(raw_line, '')) != '' and {{ livepeer_is_event_file('filename') }}
         ) as parsed
 
         union all
@@ -191,6 +245,8 @@
         from livepeer_raw_rejects as rejects
         inner join livepeer_raw_reject_scans as scans
             on rejects.scan_id = scans.scan_id and rejects.file_id = scans.file_id
+        where {{ livepeer_is_event_file('scans.file_path') }}
+        {%- endif %}
     )
 {%- endmacro %}
 

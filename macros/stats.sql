@@ -34,6 +34,19 @@
     {{ return(adapter.dispatch('arg_min', 'livepeer')(arg, val)) }}
 {%- endmacro %}
 
+{#- A composite sort key (compared element by element), for arg_min over several columns. -#}
+{% macro ordering_key(columns) -%}
+    {{ return(adapter.dispatch('ordering_key', 'livepeer')(columns)) }}
+{%- endmacro %}
+
+{% macro duckdb__ordering_key(columns) -%}
+    row({{ columns | join(', ') }})
+{%- endmacro %}
+
+{% macro clickhouse__ordering_key(columns) -%}
+    tuple({{ columns | join(', ') }})
+{%- endmacro %}
+
 {% macro duckdb__arg_min(arg, val) -%}
     arg_min({{ arg }}, {{ val }})
 {%- endmacro %}
