@@ -31,7 +31,7 @@
 {% macro livepeer_events_relation() -%}
     {%- set mode = livepeer_events_mode() -%}
     {%- if mode == 'fixtures' -%}
-        (
+        {%- set seed_rows -%}
             select
                 {{ typed_null('varchar') }} as source_file,
                 {{ typed_null('bigint') }} as line_number,
@@ -44,7 +44,8 @@
                 gateway,
                 data
             from {{ ref('fixture_streaming_events') }}
-        )
+        {%- endset -%}
+        {{ numbered_lines(seed_rows, envelope_line_hash()) }}
     {%- elif mode == 'table' -%}
         {{ livepeer_events_table() }}
     {%- else -%}
@@ -61,7 +62,7 @@
     rewrites the same deliveries.
 -#}
 {% macro livepeer_events_table(with_arrival=true) -%}
-    (
+    {%- set table_rows -%}
         select
             source_file,
             nullif(line_number, 0) as line_number,
@@ -78,6 +79,69 @@
             gateway,
             data
         from {{ source('livepeer', 'streaming_events') }}
+    {%- endset -%}
+    {{ numbered_lines(table_rows, envelope_line_hash()) }}
+{%- endmacro %}
+
+
+{#- What tells two rows of the raw table (or seed) apart: the raw line when kept, else the envelope as received. -#}
+{% macro envelope_line_hash() -%}
+    {{ row_hash(["coalesce(raw_line, '')", 'id', 'type', 'timestamp', 'gateway', 'cast(data as varchar)']) }}
+{%- endmacro %}
+
+
+{#-
+    Rows of `relation_sql` with `line_hash` (a hash of the line) and
+    `copy_index`: identical lines within one file (and arrival) are numbered
+    1, 2, ...; every other line is 1. Only the rare repeated lines go through
+    a window, so a line's key (file, arrival, hash, copy) costs one hash
+    aggregate, and re-reading a file gives every line the same key again.
+-#}
+{% macro numbered_lines(relation_sql, hash_expr) -%}
+    (
+        with
+
+        hashed_lines as (
+
+            select
+                lines.*,
+                {{ hash_expr }} as line_hash
+            from ({{ relation_sql }}) as lines
+
+        ),
+
+        grouped_lines as (
+
+            select
+                *,
+                coalesce(source_file, '') || '|' || coalesce(cast(arrival_ms as varchar), '')
+                || '|' || cast(line_hash as varchar) as line_group
+            from hashed_lines
+
+        ),
+
+        repeated_lines as (
+
+            select line_group
+            from grouped_lines
+            group by line_group
+            having count(*) > 1
+
+        )
+
+        select
+            grouped_lines.*,
+            1 as copy_index
+        from grouped_lines
+        where grouped_lines.line_group not in (select repeated_lines.line_group from repeated_lines)
+
+        union all
+
+        select
+            grouped_lines.*,
+            row_number() over (partition by grouped_lines.line_group order by grouped_lines.line_number) as copy_index
+        from grouped_lines
+        where grouped_lines.line_group in (select repeated_lines.line_group from repeated_lines)
     )
 {%- endmacro %}
 
@@ -182,12 +246,24 @@
 
 {% macro duckdb__livepeer_events_files(events) -%}
     {%- set files = livepeer_files_to_read() -%}
+    {%- set raw_lines -%}
+        select
+            filename as source_file,
+            {{ typed_null('bigint') }} as line_number,
+            {{ typed_null('bigint') }} as arrival_ms,
+            raw_line
+        from {{ livepeer_read_lines(files) }}
+        -- blank lines are not events (nor lines to account for)
+        where not regexp_full_match(coalesce(raw_line, ''), '\s*') and {{ livepeer_is_event_file('filename') }}
+    {%- endset -%}
     (
         {%- if files is none %}
         select
             {{ typed_null('varchar') }} as source_file,
             {{ typed_null('bigint') }} as line_number,
             {{ typed_null('varchar') }} as raw_line,
+            {{ typed_null('bigint') }} as line_hash,
+            {{ typed_null('bigint') }} as copy_index,
             {{ typed_null('varchar') }} as load_error,
             {{ typed_null('bigint') }} as arrival_ms,
             {{ typed_null('varchar') }} as id,
@@ -201,6 +277,8 @@
             parsed.source_file,
             {{ typed_null('bigint') }} as line_number,
             parsed.raw_line,
+            parsed.line_hash,
+            parsed.copy_index,
             case when parsed.envelope is null then 'not_json' end as load_error,
             {{ typed_null('bigint') }} as arrival_ms,
             parsed.envelope.id as id,
@@ -210,8 +288,10 @@
             parsed.envelope.data as data
         from (
             select
-                filename as source_file,
+                source_file,
                 raw_line,
+                line_hash,
+                copy_index,
                 -- an object line is parsed once (try: a malformed one is NULL, not_json)
                 case
                     when starts_with(ltrim(raw_line), '{')
@@ -220,9 +300,7 @@
                             '{"id": "VARCHAR", "type": "VARCHAR", "timestamp": "VARCHAR", "gateway": "VARCHAR", "data": "JSON"}'
                         ))
                 end as envelope
-            from {{ livepeer_read_lines(files) }}
-            -- blank lines are not events (nor lines to account for)
-            where trim(coalesce(raw_line, '')) != '' and {{ livepeer_is_event_file('filename') }}
+            from {{ numbered_lines(raw_lines, row_hash(['raw_line'])) }} as raw_lines
         ) as parsed
 
         union all
@@ -231,6 +309,8 @@
             scans.file_path as source_file,
             cast(rejects.line as bigint) as line_number,
             rejects.csv_line as raw_line,
+            {{ row_hash(['rejects.csv_line', 'rejects.line']) }} as line_hash,
+            1 as copy_index,
             case rejects.error_type
                 when 'INVALID ENCODING' then 'invalid_utf8'
                 when 'LINE SIZE OVER MAXIMUM' then 'line_too_long'

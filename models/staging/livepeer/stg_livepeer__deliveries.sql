@@ -5,11 +5,11 @@
 -- when it cannot become an event (README, "Data quality"). The payload is
 -- accepted as a JSON object/array or as a string holding JSON.
 --
--- One row per distinct copy: identical lines of the same id in the same file
--- (and, for the raw table, the same arrival) collapse into one row counted by
--- `line_count`, so re-reading a file rewrites the same rows (idempotent) and
--- no window over the ledger is needed. Which copy of an id is kept is decided
--- in stg_livepeer__events.
+-- One row per delivered line, keyed by what it holds (its file, arrival, id
+-- and a hash of the line), so re-reading a file rewrites the same rows
+-- (idempotent) without numbering every line; only identical lines within one
+-- file get a copy number. Which copy of an id is kept is decided in
+-- stg_livepeer__events.
 {{ config(pre_hook="{{ livepeer_prepare_raw_lines() }}") }}
 with
 
@@ -27,12 +27,8 @@ renamed as (
         raw_line,
         load_error,
         arrival_ms,
-        -- what tells two lines apart: the raw text when the reader keeps it,
-        -- else (the raw table) the envelope fields as received
-        case
-            when raw_line is not null then {{ row_hash(['raw_line']) }}
-            else {{ row_hash(['id', 'type', 'timestamp', 'gateway', 'cast(data as varchar)']) }}
-        end as line_hash,
+        line_hash,
+        copy_index,
         nullif(trim(cast(id as varchar)), '') as event_id,
         lower(trim(cast(type as varchar))) as event_type,
         coalesce(trim(cast(gateway as varchar)), '') as gateway,
@@ -116,6 +112,7 @@ flattened as (
         -- the raw text is kept for quarantined lines only
         case when quarantine_reason is not null then raw_line end as raw_line,
         line_hash,
+        copy_index,
         arrival_ms,
         event_id,
         event_type,
@@ -135,30 +132,10 @@ hashed as (
 
     select
         *,
-        -- what makes copies of the same line: its id, else (no id) the line
-        coalesce(event_id, 'line:' || cast(line_hash as varchar)) as copy_key,
         -- the event as the warehouse reads it: copies with the same payload
         -- hash and time are identical (a redelivery), otherwise conflicting
         {{ row_hash(['event_type', 'envelope_ms'] + payload_columns() + ['payload_entries']) }} as payload_hash
     from flattened
-
-),
-
-grouped as (
-
-    select
-        source_file,
-        arrival_ms,
-        copy_key,
-        line_hash,
-        count(*) as line_count,
-        min(line_number) as line_number,
-        {%- for column in ['raw_line', 'event_id', 'event_type', 'gateway', 'envelope_ms', 'timestamp_was_seconds',
-            'quarantine_reason', 'payload_hash'] + payload_columns() + ['payload_entries'] %}
-        {{ any_value(column) }} as {{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
-    from hashed
-    group by source_file, arrival_ms, copy_key, line_hash
 
 ),
 
@@ -169,11 +146,11 @@ final as (
         -- redelivery arriving later is a delivery of its own
         source_file
         || '|' || coalesce(cast(arrival_ms as varchar) || '|', '')
-        || copy_key || '|' || cast(line_hash as varchar) as delivery_key,
+        || cast(line_hash as varchar) || '|' || cast(copy_index as varchar) as delivery_key,
         source_file,
         line_number,
         arrival_ms,
-        line_count,
+        copy_index,
         event_id,
         event_type,
         gateway,
@@ -187,7 +164,7 @@ final as (
         {%- endfor %}
         payload_entries,
         {{ batch_loaded_ms() }} as loaded_ms
-    from grouped
+    from hashed
 
 )
 

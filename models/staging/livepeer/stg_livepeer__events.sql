@@ -26,8 +26,7 @@ copies as (
         envelope_ms,
         timestamp_was_seconds,
         source_file,
-        payload_hash,
-        line_count
+        payload_hash
     from {{ ref('stg_livepeer__deliveries') }}
     where quarantine_reason is null
         and event_id in (select new_ids.event_id from new_ids)
@@ -55,9 +54,9 @@ counted as (
         winner.timestamp_was_seconds as timestamp_was_seconds,
         winner.payload_hash as payload_hash,
         nullif(winner.source_file, '') as source_file,
-        sum(case when copies.payload_hash = winner.payload_hash then copies.line_count else 0 end)
+        sum(case when copies.payload_hash = winner.payload_hash then 1 else 0 end)
             as delivery_count,
-        sum(case when copies.payload_hash != winner.payload_hash then copies.line_count else 0 end)
+        sum(case when copies.payload_hash != winner.payload_hash then 1 else 0 end)
             as conflicting_line_count
     from kept
     inner join copies as winner on kept.kept_delivery_key = winner.delivery_key
