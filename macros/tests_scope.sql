@@ -1,0 +1,36 @@
+{#-
+    What a data test reads (dbt calls this for the `model` of every generic
+    test). In `dbt build` (the hourly job) a test reads the rows this run
+    wrote, so its cost follows the batch, not the history: rows stamped with
+    this run's batch (`loaded_ms`), or for a session-grain model the sessions
+    this run recomputed (int_affected_sessions). A full build writes every
+    row in one batch, so there it tests everything. `dbt test` (and `dbt
+    build --vars '{all_rows: true}'`) tests every row: the nightly check
+    (README, "Hourly incremental runs"). Views, data-quality tables and
+    seeds are always read whole.
+-#}
+{% macro get_where_subquery(relation) -%}
+    {%- set conditions = [] -%}
+    {%- set where = config.get('where', '') -%}
+    {%- if where -%}
+        {%- do conditions.append(where) -%}
+    {%- endif -%}
+    {%- if execute and flags.WHICH == 'build' and not var('all_rows', false) and relation.identifier is defined -%}
+        {%- set names = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
+        {%- if 'loaded_ms' in names -%}
+            {%- do conditions.append('loaded_ms >= ' ~ run_batch_ms()) -%}
+        {%- elif 'session_key' in names and relation.identifier != 'int_affected_sessions' -%}
+            {#- the queue lives beside the model (a ref here would add a dependency to every test) -#}
+            {%- set affected = relation.incorporate(path={'identifier': 'int_affected_sessions'}) -%}
+            {%- do conditions.append(
+                'session_key in (select affected.session_key from ' ~ affected
+                ~ ' as affected where affected.loaded_ms >= ' ~ run_batch_ms() ~ ')'
+            ) -%}
+        {%- endif -%}
+    {%- endif -%}
+    {%- if conditions -%}
+        {{ return('(select * from ' ~ relation ~ ' where ' ~ conditions | join(' and ') ~ ') as dbt_subquery') }}
+    {%- else -%}
+        {{ return(relation) }}
+    {%- endif -%}
+{%- endmacro %}
