@@ -114,8 +114,7 @@
 
             select
                 *,
-                coalesce(source_file, '') || '|' || coalesce(cast(arrival_ms as varchar), '')
-                || '|' || cast(line_hash as varchar) as line_group
+                {{ row_hash(['source_file', 'arrival_ms', 'line_hash']) }} as line_group
             from hashed_lines
 
         ),
@@ -235,8 +234,32 @@
         {%- if files is none %}
         select 1
         {%- else %}
-        -- one scan that only records the lines the reader cannot decode
-        select count(*) from {{ livepeer_read_lines(files, rejects=true) }}
+        -- one scan of the files: it records the lines the reader cannot decode
+        -- (store_rejects) and numbers the rare identical lines within a file,
+        -- by their position (`line_position`, stable from scan to scan)
+        create or replace temp table livepeer_repeated_lines as
+        with positioned as (
+            select
+                filename as source_file,
+                hash(raw_line) as line_hash,
+                row_number() over () as line_position
+            from {{ livepeer_read_lines(files, rejects=true) }}
+            where {{ livepeer_is_line('raw_line', 'filename') }}
+        ),
+        repeated as (
+            select source_file, line_hash
+            from positioned
+            group by source_file, line_hash
+            having count(*) > 1
+        )
+        select
+            positioned.line_position,
+            row_number() over (
+                partition by positioned.source_file, positioned.line_hash order by positioned.line_position
+            ) as copy_index
+        from positioned
+        inner join repeated
+            on positioned.source_file = repeated.source_file and positioned.line_hash = repeated.line_hash
         {%- endif %}
     {%- else -%}
         select 1
@@ -244,17 +267,30 @@
 {%- endmacro %}
 
 
+{#- A line worth reading: not blank, from an event file. -#}
+{% macro livepeer_is_line(raw_line_expr, filename_expr) -%}
+    not regexp_full_match(coalesce({{ raw_line_expr }}, ''), '\s*') and {{ livepeer_is_event_file(filename_expr) }}
+{%- endmacro %}
+
+
 {% macro duckdb__livepeer_events_files(events) -%}
     {%- set files = livepeer_files_to_read() -%}
     {%- set raw_lines -%}
         select
-            filename as source_file,
-            {{ typed_null('bigint') }} as line_number,
-            {{ typed_null('bigint') }} as arrival_ms,
-            raw_line
-        from {{ livepeer_read_lines(files) }}
-        -- blank lines are not events (nor lines to account for)
-        where not regexp_full_match(coalesce(raw_line, ''), '\s*') and {{ livepeer_is_event_file('filename') }}
+            lines.filename as source_file,
+            lines.raw_line,
+            hash(lines.raw_line) as line_hash,
+            coalesce(repeated.copy_index, 1) as copy_index
+        from (
+            select
+                filename,
+                raw_line,
+                -- the same position as in the pre-hook's scan of the same files
+                row_number() over () as line_position
+            from {{ livepeer_read_lines(files) }}
+            where {{ livepeer_is_line('raw_line', 'filename') }}
+        ) as lines
+        left join livepeer_repeated_lines as repeated on lines.line_position = repeated.line_position
     {%- endset -%}
     (
         {%- if files is none %}
@@ -300,7 +336,7 @@
                             '{"id": "VARCHAR", "type": "VARCHAR", "timestamp": "VARCHAR", "gateway": "VARCHAR", "data": "JSON"}'
                         ))
                 end as envelope
-            from {{ numbered_lines(raw_lines, row_hash(['raw_line'])) }} as raw_lines
+            from ({{ raw_lines }}) as raw_lines
         ) as parsed
 
         union all

@@ -2,8 +2,9 @@
     What a data test reads (dbt calls this for the `model` of every generic
     test). In `dbt build` (the hourly job) a test reads the rows this run
     wrote, so its cost follows the batch, not the history: rows stamped with
-    this run's batch (`loaded_ms`), or for a session-grain model the sessions
-    this run recomputed (int_affected_sessions). A full build writes every
+    this run's batch (`loaded_ms`), or for a model that recomputes whole
+    sessions (unique_key session_key) the sessions this run recomputed
+    (int_affected_sessions). A full build writes every
     row in one batch, so there it tests everything. `dbt test` (and `dbt
     build --vars '{all_rows: true}'`) tests every row: the nightly check
     (README, "Hourly incremental runs"). Views, data-quality tables and
@@ -17,9 +18,12 @@
     {%- endif -%}
     {%- if execute and flags.WHICH == 'build' and not var('all_rows', false) and relation.identifier is defined -%}
         {%- set names = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
+        {%- set node = graph.nodes.values() | selectattr('resource_type', 'equalto', 'model')
+            | selectattr('name', 'equalto', relation.identifier) | first -%}
+        {%- set unique_key = node.config.unique_key if node else none -%}
         {%- if 'loaded_ms' in names -%}
             {%- do conditions.append('loaded_ms >= ' ~ run_batch_ms()) -%}
-        {%- elif 'session_key' in names and relation.identifier != 'int_affected_sessions' -%}
+        {%- elif unique_key == 'session_key' and relation.identifier != 'int_affected_sessions' -%}
             {#- the queue lives beside the model (a ref here would add a dependency to every test) -#}
             {%- set affected = relation.incorporate(path={'identifier': 'int_affected_sessions'}) -%}
             {%- do conditions.append(

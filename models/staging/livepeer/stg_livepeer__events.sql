@@ -1,10 +1,10 @@
 -- Which copy of each accepted event id is kept: one row per id, re-decided for
 -- every id delivered since this model's last successful run, over every copy
--- ever delivered (one hash aggregate over the ledger's key columns). The kept
--- copy has the smallest envelope timestamp (ties: payload hash, source file,
--- delivery key); `delivery_count` counts its identical copies (same payload
--- and time); copies that differ are quarantined as `conflicting_duplicate`
--- (dq_quarantined_events). The family models read the kept copy's fields
+-- ever delivered (two hash aggregates over the ledger's key columns: identical
+-- copies first, then ids). The kept copy has the smallest envelope timestamp
+-- (ties: payload hash; among identical copies the first by file); `delivery_count` counts its
+-- identical copies (same payload and time); copies that differ are quarantined
+-- as `conflicting_duplicate` (dq_quarantined_events). The family models read the kept copy's fields
 -- from stg_livepeer__deliveries.
 with
 
@@ -33,35 +33,41 @@ copies as (
 
 ),
 
-kept as (
+copy_groups as (
 
+    -- copies of an id with the same payload hash are identical: one group each
+    -- (the delivery key starts with the source file, so its minimum is the
+    -- first copy by file)
     select
         event_id,
-        {{ arg_min('delivery_key', ordering_key(['envelope_ms', 'payload_hash', 'source_file', 'delivery_key'])) }}
-            as kept_delivery_key
+        payload_hash,
+        min(envelope_ms) as envelope_ms,
+        {{ copy_group_order('min(envelope_ms)', 'payload_hash') }} as group_order,
+        count(*) as copy_count,
+        min(delivery_key) as first_delivery_key,
+        min(event_type) as event_type,
+        {{ arg_min('timestamp_was_seconds', 'delivery_key') }} as timestamp_was_seconds,
+        min(source_file) as source_file
     from copies
-    group by event_id
+    group by event_id, payload_hash
 
 ),
 
-counted as (
+kept as (
 
+    -- the first group (earliest envelope time, then payload hash) is kept
     select
-        kept.event_id as event_id,
-        kept.kept_delivery_key as kept_delivery_key,
-        winner.event_type as event_type,
-        winner.envelope_ms as envelope_ms,
-        winner.timestamp_was_seconds as timestamp_was_seconds,
-        winner.payload_hash as payload_hash,
-        nullif(winner.source_file, '') as source_file,
-        sum(case when copies.payload_hash = winner.payload_hash then 1 else 0 end)
-            as delivery_count,
-        sum(case when copies.payload_hash != winner.payload_hash then 1 else 0 end)
-            as conflicting_line_count
-    from kept
-    inner join copies as winner on kept.kept_delivery_key = winner.delivery_key
-    inner join copies on kept.event_id = copies.event_id
-    group by 1, 2, 3, 4, 5, 6, 7
+        event_id,
+        {{ arg_min('first_delivery_key', 'group_order') }} as kept_delivery_key,
+        {{ arg_min('event_type', 'group_order') }} as event_type,
+        min(envelope_ms) as envelope_ms,
+        {{ arg_min('timestamp_was_seconds', 'group_order') }} as timestamp_was_seconds,
+        {{ arg_min('payload_hash', 'group_order') }} as payload_hash,
+        {{ arg_min('source_file', 'group_order') }} as source_file,
+        {{ arg_min('copy_count', 'group_order') }} as delivery_count,
+        sum(copy_count) - {{ arg_min('copy_count', 'group_order') }} as conflicting_line_count
+    from copy_groups
+    group by event_id
 
 ),
 
@@ -77,9 +83,9 @@ final as (
         payload_hash,
         delivery_count,
         conflicting_line_count,
-        source_file,
+        nullif(source_file, '') as source_file,
         {{ batch_loaded_ms() }} as loaded_ms
-    from counted
+    from kept
 
 )
 
