@@ -45,7 +45,7 @@
                 data
             from {{ ref('fixture_streaming_events') }}
         {%- endset -%}
-        {{ numbered_lines(seed_rows, envelope_line_hash()) }}
+        {{ collapsed_lines(seed_rows, envelope_line_hash()) }}
     {%- elif mode == 'table' -%}
         {{ livepeer_events_table() }}
     {%- else -%}
@@ -80,7 +80,7 @@
             data
         from {{ source('livepeer', 'streaming_events') }}
     {%- endset -%}
-    {{ numbered_lines(table_rows, envelope_line_hash()) }}
+    {{ collapsed_lines(table_rows, envelope_line_hash()) }}
 {%- endmacro %}
 
 
@@ -90,14 +90,21 @@
 {%- endmacro %}
 
 
+{#- The columns every raw relation yields (livepeer_events_relation). -#}
+{% macro raw_line_columns() -%}
+    {{ return(['source_file', 'line_number', 'raw_line', 'load_error', 'arrival_ms', 'id', 'type', 'timestamp',
+        'gateway', 'data']) }}
+{%- endmacro %}
+
+
 {#-
     Rows of `relation_sql` with `line_hash` (a hash of the line) and
-    `copy_index`: identical lines within one file (and arrival) are numbered
-    1, 2, ...; every other line is 1. Only the rare repeated lines go through
-    a window, so a line's key (file, arrival, hash, copy) costs one hash
-    aggregate, and re-reading a file gives every line the same key again.
+    `line_count`: identical lines within one file (and arrival) collapse into
+    one row counted by line_count, so a line's key (file, arrival, hash) is
+    the same every time the file is read. Only the rare repeated lines are
+    grouped; the others pass through an anti-join with that small set.
 -#}
-{% macro numbered_lines(relation_sql, hash_expr) -%}
+{% macro collapsed_lines(relation_sql, hash_expr) -%}
     (
         with
 
@@ -121,7 +128,9 @@
 
         repeated_lines as (
 
-            select line_group
+            select
+                line_group,
+                count(*) as line_count
             from grouped_lines
             group by line_group
             having count(*) > 1
@@ -129,18 +138,25 @@
         )
 
         select
-            grouped_lines.*,
-            1 as copy_index
+            {%- for column in raw_line_columns() %}
+            {{ column }},
+            {%- endfor %}
+            line_hash,
+            1 as line_count
         from grouped_lines
-        where grouped_lines.line_group not in (select repeated_lines.line_group from repeated_lines)
+        where line_group not in (select repeated_lines.line_group from repeated_lines)
 
         union all
 
         select
-            grouped_lines.*,
-            row_number() over (partition by grouped_lines.line_group order by grouped_lines.line_number) as copy_index
+            {%- for column in raw_line_columns() %}
+            {{ any_value('grouped_lines.' ~ column) }} as {{ column }},
+            {%- endfor %}
+            {{ any_value('grouped_lines.line_hash') }} as line_hash,
+            {{ any_value('repeated_lines.line_count') }} as line_count
         from grouped_lines
-        where grouped_lines.line_group in (select repeated_lines.line_group from repeated_lines)
+        inner join repeated_lines on grouped_lines.line_group = repeated_lines.line_group
+        group by grouped_lines.line_group
     )
 {%- endmacro %}
 
@@ -235,31 +251,15 @@
         select 1
         {%- else %}
         -- one scan of the files: it records the lines the reader cannot decode
-        -- (store_rejects) and numbers the rare identical lines within a file,
-        -- by their position (`line_position`, stable from scan to scan)
+        -- (store_rejects) and finds the rare identical lines within a file
         create or replace temp table livepeer_repeated_lines as
-        with positioned as (
-            select
-                filename as source_file,
-                hash(raw_line) as line_hash,
-                row_number() over () as line_position
-            from {{ livepeer_read_lines(files, rejects=true) }}
-            where {{ livepeer_is_line('raw_line', 'filename') }}
-        ),
-        repeated as (
-            select source_file, line_hash
-            from positioned
-            group by source_file, line_hash
-            having count(*) > 1
-        )
         select
-            positioned.line_position,
-            row_number() over (
-                partition by positioned.source_file, positioned.line_hash order by positioned.line_position
-            ) as copy_index
-        from positioned
-        inner join repeated
-            on positioned.source_file = repeated.source_file and positioned.line_hash = repeated.line_hash
+            hash(filename, raw_line) as line_group,
+            count(*) as line_count
+        from {{ livepeer_read_lines(files, rejects=true) }}
+        where {{ livepeer_is_line('raw_line', 'filename') }}
+        group by line_group
+        having count(*) > 1
         {%- endif %}
     {%- else -%}
         select 1
@@ -276,21 +276,28 @@
 {% macro duckdb__livepeer_events_files(events) -%}
     {%- set files = livepeer_files_to_read() -%}
     {%- set raw_lines -%}
+        -- every line once; identical lines within a file once, with their count
         select
-            lines.filename as source_file,
-            lines.raw_line,
-            hash(lines.raw_line) as line_hash,
-            coalesce(repeated.copy_index, 1) as copy_index
-        from (
-            select
-                filename,
-                raw_line,
-                -- the same position as in the pre-hook's scan of the same files
-                row_number() over () as line_position
-            from {{ livepeer_read_lines(files) }}
-            where {{ livepeer_is_line('raw_line', 'filename') }}
-        ) as lines
-        left join livepeer_repeated_lines as repeated on lines.line_position = repeated.line_position
+            filename as source_file,
+            raw_line,
+            hash(raw_line) as line_hash,
+            1 as line_count
+        from {{ livepeer_read_lines(files) }}
+        where
+            {{ livepeer_is_line('raw_line', 'filename') }}
+            and hash(filename, raw_line) not in (select repeated.line_group from livepeer_repeated_lines as repeated)
+
+        union all
+
+        select
+            any_value(lines.filename) as source_file,
+            any_value(lines.raw_line) as raw_line,
+            any_value(hash(lines.raw_line)) as line_hash,
+            any_value(repeated.line_count) as line_count
+        from {{ livepeer_read_lines(files) }} as lines
+        inner join livepeer_repeated_lines as repeated on hash(lines.filename, lines.raw_line) = repeated.line_group
+        where {{ livepeer_is_line('lines.raw_line', 'lines.filename') }}
+        group by repeated.line_group
     {%- endset -%}
     (
         {%- if files is none %}
@@ -299,7 +306,7 @@
             {{ typed_null('bigint') }} as line_number,
             {{ typed_null('varchar') }} as raw_line,
             {{ typed_null('bigint') }} as line_hash,
-            {{ typed_null('bigint') }} as copy_index,
+            {{ typed_null('bigint') }} as line_count,
             {{ typed_null('varchar') }} as load_error,
             {{ typed_null('bigint') }} as arrival_ms,
             {{ typed_null('varchar') }} as id,
@@ -314,7 +321,7 @@
             {{ typed_null('bigint') }} as line_number,
             parsed.raw_line,
             parsed.line_hash,
-            parsed.copy_index,
+            parsed.line_count,
             case when parsed.envelope is null then 'not_json' end as load_error,
             {{ typed_null('bigint') }} as arrival_ms,
             parsed.envelope.id as id,
@@ -327,7 +334,7 @@
                 source_file,
                 raw_line,
                 line_hash,
-                copy_index,
+                line_count,
                 -- an object line is parsed once (try: a malformed one is NULL, not_json)
                 case
                     when starts_with(ltrim(raw_line), '{')
@@ -346,7 +353,7 @@
             cast(rejects.line as bigint) as line_number,
             rejects.csv_line as raw_line,
             {{ row_hash(['rejects.csv_line', 'rejects.line']) }} as line_hash,
-            1 as copy_index,
+            1 as line_count,
             case rejects.error_type
                 when 'INVALID ENCODING' then 'invalid_utf8'
                 when 'LINE SIZE OVER MAXIMUM' then 'line_too_long'

@@ -1,7 +1,8 @@
 -- Every delivered line that did not become an event, with its reason code
 -- and raw text (README, "Data quality"): lines the reader or the envelope
 -- checks rejected, and copies of an accepted id whose payload or time differs
--- from the copy kept (`conflicting_duplicate`).
+-- from the copy kept (`conflicting_duplicate`). Identical lines of one file
+-- are one row, counted by `line_count`.
 with
 
 rejected_lines as (
@@ -10,6 +11,7 @@ rejected_lines as (
         delivery_key,
         source_file,
         line_number,
+        line_count,
         event_id,
         event_type,
         envelope_ms,
@@ -44,6 +46,7 @@ conflicting as (
         accepted_lines.delivery_key as delivery_key,
         accepted_lines.source_file as source_file,
         accepted_lines.line_number as line_number,
+        accepted_lines.line_count as line_count,
         accepted_lines.event_id as event_id,
         accepted_lines.event_type as event_type,
         accepted_lines.envelope_ms as envelope_ms,

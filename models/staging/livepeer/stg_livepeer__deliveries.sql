@@ -5,10 +5,10 @@
 -- when it cannot become an event (README, "Data quality"). The payload is
 -- accepted as a JSON object/array or as a string holding JSON.
 --
--- One row per delivered line, keyed by what it holds (its file, arrival, id
--- and a hash of the line), so re-reading a file rewrites the same rows
--- (idempotent) without numbering every line; only identical lines within one
--- file get a copy number. Which copy of an id is kept is decided in
+-- One row per distinct line of a file (and arrival, for the raw table), keyed
+-- by what it holds (its file, arrival and a hash of the line), so re-reading a
+-- file rewrites the same rows (idempotent); identical lines within a file are
+-- one row counted by `line_count`. Which copy of an id is kept is decided in
 -- stg_livepeer__events.
 {{ config(pre_hook="{{ livepeer_prepare_raw_lines() }}") }}
 with
@@ -28,7 +28,7 @@ renamed as (
         load_error,
         arrival_ms,
         line_hash,
-        copy_index,
+        line_count,
         nullif(trim(cast(id as varchar)), '') as event_id,
         lower(trim(cast(type as varchar))) as event_type,
         coalesce(trim(cast(gateway as varchar)), '') as gateway,
@@ -112,7 +112,7 @@ flattened as (
         -- the raw text is kept for quarantined lines only
         case when quarantine_reason is not null then raw_line end as raw_line,
         line_hash,
-        copy_index,
+        line_count,
         arrival_ms,
         event_id,
         event_type,
@@ -146,11 +146,11 @@ final as (
         -- redelivery arriving later is a delivery of its own
         source_file
         || '|' || coalesce(cast(arrival_ms as varchar) || '|', '')
-        || cast(line_hash as varchar) || '|' || cast(copy_index as varchar) as delivery_key,
+        || cast(line_hash as varchar) as delivery_key,
         source_file,
         line_number,
         arrival_ms,
-        copy_index,
+        line_count,
         event_id,
         event_type,
         gateway,

@@ -26,7 +26,8 @@ copies as (
         envelope_ms,
         timestamp_was_seconds,
         source_file,
-        payload_hash
+        payload_hash,
+        line_count
     from {{ ref('stg_livepeer__deliveries') }}
     where quarantine_reason is null
         and event_id in (select new_ids.event_id from new_ids)
@@ -43,7 +44,7 @@ copy_groups as (
         payload_hash,
         min(envelope_ms) as envelope_ms,
         {{ copy_group_order('min(envelope_ms)', 'payload_hash') }} as group_order,
-        count(*) as copy_count,
+        sum(line_count) as copy_count,
         min(delivery_key) as first_delivery_key,
         min(event_type) as event_type,
         {{ arg_min('timestamp_was_seconds', 'delivery_key') }} as timestamp_was_seconds,
