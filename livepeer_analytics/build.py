@@ -10,8 +10,10 @@
    `<chdb folder>.lock`, or for a ClickHouse server `.livepeer-clickhouse-<host>-
    <database>.lock` in this folder); the kernel releases it when the run ends,
    however it ends (a killed run leaves no stale lock).
-3. On a ClickHouse target with LIVEPEER_EVENTS set, loads those files into the
-   raw table (`load_events`, which replaces its contents).
+3. On a ClickHouse target with LIVEPEER_EVENTS set, loads the files that are
+   new or changed since they were last ingested into the raw table
+   (`load_events`, which replaces its contents; every file on --full-refresh).
+   DuckDB reads the files itself and skips the same ones (macros/raw_events.sql).
 4. Runs `dbt build` with its data tests (unit tests are code checks and run in
    `make test`), holding the lock until dbt exits.
 """
@@ -112,7 +114,8 @@ def main(argv: list[str]) -> int:
     dbt = dbt_command()
     if target() != "duckdb" and os.environ.get("LIVEPEER_EVENTS", "").strip():
         run(dbt + ["run-operation", "create_streaming_events_table", "--target", target()], "creating the raw table")
-        run([sys.executable, "-m", "livepeer_analytics.load_events"], "loading LIVEPEER_EVENTS")
+        every_file = ["--all"] if "--full-refresh" in argv else []
+        run([sys.executable, "-m", "livepeer_analytics.load_events"] + every_file, "loading LIVEPEER_EVENTS")
 
     # dbt replaces this process and inherits the locked descriptor: the lock
     # is held until dbt exits, however it exits.

@@ -34,6 +34,8 @@
         {%- set seed_rows -%}
             select
                 {{ typed_null('varchar') }} as source_file,
+                {{ typed_null('bigint') }} as source_file_size,
+                {{ typed_null('bigint') }} as source_file_modified_us,
                 {{ typed_null('bigint') }} as line_number,
                 {{ typed_null('varchar') }} as raw_line,
                 {{ typed_null('varchar') }} as load_error,
@@ -65,6 +67,8 @@
     {%- set table_rows -%}
         select
             source_file,
+            nullif(source_file_size, 0) as source_file_size,
+            nullif(source_file_modified_us, 0) as source_file_modified_us,
             nullif(line_number, 0) as line_number,
             nullif(raw_line, '') as raw_line,
             nullif(load_error, '') as load_error,
@@ -92,8 +96,8 @@
 
 {#- The columns every raw relation yields (livepeer_events_relation). -#}
 {% macro raw_line_columns() -%}
-    {{ return(['source_file', 'line_number', 'raw_line', 'load_error', 'arrival_ms', 'id', 'type', 'timestamp',
-        'gateway', 'data']) }}
+    {{ return(['source_file', 'source_file_size', 'source_file_modified_us', 'line_number', 'raw_line', 'load_error',
+        'arrival_ms', 'id', 'type', 'timestamp', 'gateway', 'data']) }}
 {%- endmacro %}
 
 
@@ -169,41 +173,97 @@
     connection) with the lines the reader could not decode; the model then
     reads the good lines straight from the files and those rejected ones.
 
-    Which files: those `make run` found new or changed since they were last
-    ingested (var `livepeer_files`, set by livepeer_analytics/build.py: a
-    file already ingested and unchanged is not read again), else every file
-    LIVEPEER_EVENTS names.
+    Which files: every event file LIVEPEER_EVENTS names, except those the
+    ledger already holds with the same size and modification time (a file
+    already ingested and unchanged is not read again; a changed one is read
+    again whole). See livepeer_event_files.
 -#}
 {% macro livepeer_files_pattern(events) -%}
     {%- set lowered = events | lower -%}
-    {%- set is_file_or_glob = '*' in events or '?' in events
+    {%- set is_file_or_glob = '*' in events or '?' in events or '[' in events
         or lowered.endswith('.ndjson') or lowered.endswith('.jsonl') or lowered.endswith('.json') -%}
     {{ return(events if is_file_or_glob else events.rstrip('/') ~ '/**/*.*') }}
 {%- endmacro %}
 
 
-{#- The files this run reads (DuckDB files mode), as a SQL list literal, or none for "no file". -#}
-{% macro livepeer_files_to_read() -%}
-    {%- set listed = var('livepeer_files', none) -%}
-    {%- if listed is not none -%}
-        {%- if listed | length == 0 -%}
-            {{ return(none) }}
-        {%- endif -%}
-        {%- set paths = [] -%}
-        {%- for entry in listed -%}
-            {%- do paths.append("'" ~ (entry['path'] | replace("'", "''")) ~ "'") -%}
-        {%- endfor -%}
-        {{ return('[' ~ paths | join(', ') ~ ']') }}
+{#-
+    The event files this run reads (DuckDB files mode): rows (path, size in
+    bytes, modification time in epoch microseconds), in path order. The
+    ledger (this model, when it exists and the run is not a full refresh)
+    records for each delivery the size and modification time of the file it
+    was read from; a file whose path, size and time are all there was read
+    in a run that committed, and is skipped. Because the record is written
+    in the same transaction as the deliveries, a run killed before it
+    commits leaves nothing recorded, and the next run reads those files.
+-#}
+{% macro livepeer_event_files() -%}
+    {%- if not execute -%}
+        {{ return([]) }}
     {%- endif -%}
-    {%- set events = env_var('LIVEPEER_EVENTS') | trim -%}
-    {{ return("'" ~ (livepeer_files_pattern(events) | replace("'", "''")) ~ "'") }}
+    {%- set pattern = livepeer_files_pattern(env_var('LIVEPEER_EVENTS') | trim) -%}
+    {%- set query -%}
+        with
+
+        listed as (
+
+            select
+                filename as path,
+                size,
+                epoch_us(last_modified) as modified_us
+            from read_blob('{{ pattern | replace("'", "''") }}')
+            where {{ livepeer_is_event_file('filename') }}
+
+        )
+
+        {%- if is_incremental() %},
+
+        ingested as (
+
+            select distinct
+                source_file as path,
+                source_file_size as size,
+                source_file_modified_us as modified_us
+            from {{ this }}
+
+        )
+        {%- endif %}
+
+        select listed.path, listed.size, listed.modified_us
+        from listed
+        {%- if is_incremental() %}
+        left join ingested
+            on listed.path = ingested.path
+            and listed.size = ingested.size
+            and listed.modified_us = ingested.modified_us
+        where ingested.path is null
+        {%- endif %}
+        order by listed.path
+    {%- endset -%}
+    {{ return(run_query(query).rows | list) }}
+{%- endmacro %}
+
+
+{#- A SQL list of the paths of `files` (livepeer_event_files). -#}
+{% macro livepeer_paths_list(files) -%}
+    [{% for file in files %}'{{ file[0] | replace("'", "''") }}'{{ ', ' if not loop.last }}{% endfor %}]
+{%- endmacro %}
+
+
+{#- The same files as a relation (path, size, modified_us), to stamp each line with its file's identity. -#}
+{% macro livepeer_files_relation(files) -%}
+    (
+        values
+        {%- for file in files %}
+            ('{{ file[0] | replace("'", "''") }}', {{ file[1] }}::bigint, {{ file[2] }}::bigint){{ ',' if not loop.last }}
+        {%- endfor %}
+    ) as files (path, size, modified_us)
 {%- endmacro %}
 
 
 {#- read_csv over the run's files, one VARCHAR column per line; `rejects` fills the reject tables. -#}
 {% macro livepeer_read_lines(files, rejects=false) -%}
     read_csv(
-        {{ files }},
+        {{ livepeer_paths_list(files) }},
         columns = {'raw_line': 'varchar'},
         header = false,
         auto_detect = false,
@@ -226,7 +286,7 @@
 {#- Only files named like event files count when LIVEPEER_EVENTS is a directory. -#}
 {% macro livepeer_is_event_file(filename_expr) -%}
     {%- set events = env_var('LIVEPEER_EVENTS', '') | trim -%}
-    {%- if var('livepeer_files', none) is none and livepeer_files_pattern(events) != events -%}
+    {%- if livepeer_files_pattern(events) != events -%}
         regexp_matches(lower({{ filename_expr }}), '\.(ndjson|jsonl)$')
     {%- else -%}
         true
@@ -246,8 +306,8 @@
     {%- if livepeer_events_mode() == 'files' -%}
         drop table if exists livepeer_raw_rejects;
         drop table if exists livepeer_raw_reject_scans;
-        {%- set files = livepeer_files_to_read() %}
-        {%- if files is none %}
+        {%- set files = livepeer_event_files() %}
+        {%- if files | length == 0 %}
         select 1
         {%- else %}
         -- one scan of the files: it records the lines the reader cannot decode
@@ -257,7 +317,7 @@
             hash(filename, raw_line) as line_group,
             count(*) as line_count
         from {{ livepeer_read_lines(files, rejects=true) }}
-        where {{ livepeer_is_line('raw_line', 'filename') }}
+        where {{ livepeer_is_line('raw_line') }}
         group by line_group
         having count(*) > 1
         {%- endif %}
@@ -267,14 +327,14 @@
 {%- endmacro %}
 
 
-{#- A line worth reading: not blank, from an event file. -#}
-{% macro livepeer_is_line(raw_line_expr, filename_expr) -%}
-    not regexp_full_match(coalesce({{ raw_line_expr }}, ''), '\s*') and {{ livepeer_is_event_file(filename_expr) }}
+{#- A line worth reading: not blank. -#}
+{% macro livepeer_is_line(raw_line_expr) -%}
+    not regexp_full_match(coalesce({{ raw_line_expr }}, ''), '\s*')
 {%- endmacro %}
 
 
 {% macro duckdb__livepeer_events_files(events) -%}
-    {%- set files = livepeer_files_to_read() -%}
+    {%- set files = livepeer_event_files() -%}
     {%- set raw_lines -%}
         -- every line once; identical lines within a file once, with their count
         select
@@ -284,7 +344,7 @@
             1 as line_count
         from {{ livepeer_read_lines(files) }}
         where
-            {{ livepeer_is_line('raw_line', 'filename') }}
+            {{ livepeer_is_line('raw_line') }}
             and hash(filename, raw_line) not in (select repeated.line_group from livepeer_repeated_lines as repeated)
 
         union all
@@ -296,13 +356,15 @@
             any_value(repeated.line_count) as line_count
         from {{ livepeer_read_lines(files) }} as lines
         inner join livepeer_repeated_lines as repeated on hash(lines.filename, lines.raw_line) = repeated.line_group
-        where {{ livepeer_is_line('lines.raw_line', 'lines.filename') }}
+        where {{ livepeer_is_line('lines.raw_line') }}
         group by repeated.line_group
     {%- endset -%}
     (
-        {%- if files is none %}
+        {%- if files | length == 0 %}
         select
             {{ typed_null('varchar') }} as source_file,
+            {{ typed_null('bigint') }} as source_file_size,
+            {{ typed_null('bigint') }} as source_file_modified_us,
             {{ typed_null('bigint') }} as line_number,
             {{ typed_null('varchar') }} as raw_line,
             {{ typed_null('bigint') }} as line_hash,
@@ -318,6 +380,8 @@
         {%- else %}
         select
             parsed.source_file,
+            files.size as source_file_size,
+            files.modified_us as source_file_modified_us,
             {{ typed_null('bigint') }} as line_number,
             parsed.raw_line,
             parsed.line_hash,
@@ -345,11 +409,14 @@
                 end as envelope
             from ({{ raw_lines }}) as raw_lines
         ) as parsed
+        inner join {{ livepeer_files_relation(files) }} on parsed.source_file = files.path
 
         union all
 
         select
             scans.file_path as source_file,
+            files.size as source_file_size,
+            files.modified_us as source_file_modified_us,
             cast(rejects.line as bigint) as line_number,
             rejects.csv_line as raw_line,
             {{ row_hash(['rejects.csv_line', 'rejects.line']) }} as line_hash,
@@ -368,7 +435,7 @@
         from livepeer_raw_rejects as rejects
         inner join livepeer_raw_reject_scans as scans
             on rejects.scan_id = scans.scan_id and rejects.file_id = scans.file_id
-        where {{ livepeer_is_event_file('scans.file_path') }}
+        inner join {{ livepeer_files_relation(files) }} on scans.file_path = files.path
         {%- endif %}
     )
 {%- endmacro %}
@@ -408,11 +475,15 @@
             gateway varchar,
             data varchar,
             source_file varchar not null default \'\',
+            source_file_size bigint not null default 0,
+            source_file_modified_us bigint not null default 0,
             line_number bigint not null default 0,
             raw_line varchar not null default \'\',
             load_error varchar not null default \'\',
             ingested_at timestamptz not null default current_timestamp
         )',
+        'alter table ' ~ relation ~ ' add column if not exists source_file_size bigint default 0',
+        'alter table ' ~ relation ~ ' add column if not exists source_file_modified_us bigint default 0',
     ]) }}
 {%- endmacro %}
 
@@ -426,6 +497,8 @@
             gateway LowCardinality(String) not null,
             data String not null,
             source_file String not null default \'\',
+            source_file_size Int64 not null default 0,
+            source_file_modified_us Int64 not null default 0,
             line_number Int64 not null default 0,
             raw_line String not null default \'\',
             load_error String not null default \'\',
@@ -434,5 +507,7 @@
         )
         engine = MergeTree
         order by (type, timestamp, id)',
+        'alter table ' ~ relation ~ ' add column if not exists source_file_size Int64 default 0',
+        'alter table ' ~ relation ~ ' add column if not exists source_file_modified_us Int64 default 0',
     ]) }}
 {%- endmacro %}

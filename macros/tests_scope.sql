@@ -8,7 +8,8 @@
     row in one batch, so there it tests everything. `dbt test` (and `dbt
     build --vars '{all_rows: true}'`) tests every row: the nightly check
     (README, "Hourly incremental runs"). Views, data-quality tables and
-    seeds are always read whole.
+    seeds are always read whole, and so is the model of a test with
+    `meta: {whole_model: true}` (a total compared with another table's).
 -#}
 {% macro get_where_subquery(relation) -%}
     {%- set conditions = [] -%}
@@ -16,7 +17,9 @@
     {%- if where -%}
         {%- do conditions.append(where) -%}
     {%- endif -%}
-    {%- if execute and flags.WHICH == 'build' and not var('all_rows', false) and relation.identifier is defined -%}
+    {%- set whole_model = (config.get('meta') or {}).get('whole_model', false) -%}
+    {%- if execute and flags.WHICH == 'build' and not var('all_rows', false) and not whole_model
+        and relation.identifier is defined -%}
         {%- set names = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
         {%- set node = graph.nodes.values() | selectattr('resource_type', 'equalto', 'model')
             | selectattr('name', 'equalto', relation.identifier) | first -%}

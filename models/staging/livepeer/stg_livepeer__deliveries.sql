@@ -23,6 +23,8 @@ renamed as (
 
     select
         coalesce(source_file, '') as source_file,
+        source_file_size,
+        source_file_modified_us,
         line_number,
         raw_line,
         load_error,
@@ -108,6 +110,8 @@ flattened as (
 
     select
         source_file,
+        source_file_size,
+        source_file_modified_us,
         line_number,
         -- the raw text is kept for quarantined lines only
         case when quarantine_reason is not null then raw_line end as raw_line,
@@ -148,6 +152,8 @@ final as (
         || '|' || coalesce(cast(arrival_ms as varchar) || '|', '')
         || cast(line_hash as varchar) as delivery_key,
         source_file,
+        source_file_size,
+        source_file_modified_us,
         line_number,
         arrival_ms,
         line_count,
