@@ -20,9 +20,10 @@
     {%- set whole_model = (config.get('meta') or {}).get('whole_model', false) -%}
     {%- if execute and flags.WHICH == 'build' and not var('all_rows', false) and not whole_model
         and relation.identifier is defined -%}
-        {%- set names = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
+        {#- the model's columns as its YAML documents them (no query to the warehouse) -#}
         {%- set node = graph.nodes.values() | selectattr('resource_type', 'equalto', 'model')
             | selectattr('name', 'equalto', relation.identifier) | first -%}
+        {%- set names = (node.columns.keys() | map('lower') | list) if node else [] -%}
         {%- set unique_key = node.config.unique_key if node else none -%}
         {%- if 'loaded_ms' in names -%}
             {%- do conditions.append('loaded_ms >= ' ~ run_batch_ms()) -%}
