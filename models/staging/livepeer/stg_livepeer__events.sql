@@ -42,7 +42,8 @@ copy_groups as (
     select
         event_id,
         payload_hash,
-        min(envelope_ms) as envelope_ms,
+        -- (not aliased envelope_ms: ClickHouse would read the alias inside group_order)
+        min(envelope_ms) as first_envelope_ms,
         {{ copy_group_order('min(envelope_ms)', 'payload_hash') }} as group_order,
         sum(line_count) as copy_count,
         min(delivery_key) as first_delivery_key,
@@ -61,7 +62,7 @@ kept as (
         event_id,
         {{ arg_min('first_delivery_key', 'group_order') }} as kept_delivery_key,
         {{ arg_min('event_type', 'group_order') }} as event_type,
-        min(envelope_ms) as envelope_ms,
+        min(first_envelope_ms) as envelope_ms,
         {{ arg_min('timestamp_was_seconds', 'group_order') }} as timestamp_was_seconds,
         {{ arg_min('payload_hash', 'group_order') }} as payload_hash,
         {{ arg_min('source_file', 'group_order') }} as source_file,
