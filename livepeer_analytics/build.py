@@ -1,6 +1,10 @@
 """The hourly job (`make build`, which `make run` calls): one run of the warehouse.
 
     python -m livepeer_analytics.build [extra dbt build arguments, e.g. --full-refresh]
+    python -m livepeer_analytics.build --nightly [extra dbt test arguments]
+
+`--nightly` (`make nightly`) runs every data test over every row (`dbt test`)
+under the same lock, instead of steps 3 and 4.
 
 1. Checks the configuration (`preflight`): a mistake is one line and exit 2.
 2. Takes the warehouse's run lock, so two runs never write the same warehouse
@@ -30,6 +34,7 @@ from livepeer_analytics import preflight
 from livepeer_analytics.warehouse import REPO_ROOT, target
 
 DBT_BUILD = ["build", "--exclude", "resource_type:unit_test"]
+DBT_NIGHTLY = ["test", "--exclude", "resource_type:unit_test"]
 
 
 def dbt_command() -> list[str]:
@@ -112,7 +117,10 @@ def main(argv: list[str]) -> int:
             return 2
 
     dbt = dbt_command()
-    if target() != "duckdb" and os.environ.get("LIVEPEER_EVENTS", "").strip():
+    nightly = argv[:1] == ["--nightly"]
+    if nightly:
+        argv = argv[1:]
+    elif target() != "duckdb" and os.environ.get("LIVEPEER_EVENTS", "").strip():
         run(dbt + ["run-operation", "create_streaming_events_table", "--target", target()], "creating the raw table")
         every_file = ["--all"] if "--full-refresh" in argv else []
         run([sys.executable, "-m", "livepeer_analytics.load_events"] + every_file, "loading LIVEPEER_EVENTS")
@@ -120,7 +128,7 @@ def main(argv: list[str]) -> int:
     # dbt replaces this process and inherits the locked descriptor: the lock
     # is held until dbt exits, however it exits.
     os.set_inheritable(fd, True)
-    command = dbt + DBT_BUILD + ["--target", target()] + argv
+    command = dbt + (DBT_NIGHTLY if nightly else DBT_BUILD) + ["--target", target()] + argv
     sys.stdout.flush()
     os.chdir(REPO_ROOT)
     os.execv(command[0], command)
