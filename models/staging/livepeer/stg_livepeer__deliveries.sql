@@ -125,7 +125,7 @@ flattened as (
         timestamp_was_seconds,
         quarantine_reason,
         {%- for column, path, kind in payload_fields() %}
-        case when quarantine_reason is null then {{ payload_field('payload', column) }} end as {{ column }},
+            case when quarantine_reason is null then {{ payload_field('payload', column) }} end as {{ column }},
         {%- endfor %}
         case when quarantine_reason is null and payload_shape = 'array' then payload_text end as payload_entries
     from classified
@@ -166,7 +166,7 @@ final as (
         raw_line,
         payload_hash,
         {%- for column in payload_columns() %}
-        {{ column }},
+            {{ column }},
         {%- endfor %}
         payload_entries,
         {{ batch_loaded_ms() }} as loaded_ms

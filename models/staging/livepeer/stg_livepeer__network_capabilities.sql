@@ -51,7 +51,9 @@ gpus as (
         gpu_slot,
         gpu_json
     from hardware
-    {{ json_object_rows(element_field('hardware.hardware_item', hardware_fields, 'gpu_info_json'), 'gpu_slot', 'gpu_json') }}
+    {{ json_object_rows(
+        element_field('hardware.hardware_item', hardware_fields, 'gpu_info_json'), 'gpu_slot', 'gpu_json'
+    ) }}
 
 ),
 
