@@ -74,7 +74,9 @@ lint: $(STAMP)
 docs: $(STAMP)
 	$(DBT) docs generate --target $(DBT_TARGET)
 
-## bench: DuckDB benchmark at production volume, 1 and 8 days (not part of make test)
+## bench: the hourly build at production volume on DuckDB (1 and 8 days) and chdb (1 day),
+## with +1 hour and a no-op run; BENCH_ARGS=--quick for a small volume, --target duckdb/chdb
+## for one engine (not part of make test; results in target/bench.json)
 bench: $(STAMP)
 	$(BIN)/python -m livepeer_analytics.bench $(BENCH_ARGS)
 

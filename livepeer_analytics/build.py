@@ -16,7 +16,9 @@ under the same lock, instead of steps 3 and 4.
    however it ends (a killed run leaves no stale lock).
 3. On a ClickHouse target with LIVEPEER_EVENTS set, loads the files that are
    new or changed since they were last ingested into the raw table
-   (`load_events`, which replaces its contents; every file on --full-refresh).
+   (`load_events`, which replaces its contents; every file on --full-refresh),
+   creating the table first (`dbt run-operation create_streaming_events_table`)
+   only when it is missing or lacks a column.
    DuckDB reads the files itself and skips the same ones (macros/raw_events.sql).
 4. Runs `dbt build` with its data tests (unit tests are code checks and run in
    `make test`), holding the lock until dbt exits.
@@ -30,7 +32,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from livepeer_analytics import preflight
+from livepeer_analytics import load_events, preflight
 from livepeer_analytics.warehouse import REPO_ROOT, target
 
 DBT_BUILD = ["build", "--exclude", "resource_type:unit_test"]
@@ -121,9 +123,16 @@ def main(argv: list[str]) -> int:
     if nightly:
         argv = argv[1:]
     elif target() != "duckdb" and os.environ.get("LIVEPEER_EVENTS", "").strip():
-        run(dbt + ["run-operation", "create_streaming_events_table", "--target", target()], "creating the raw table")
-        every_file = ["--all"] if "--full-refresh" in argv else []
-        run([sys.executable, "-m", "livepeer_analytics.load_events"] + every_file, "loading LIVEPEER_EVENTS")
+        load = [sys.executable, "-m", "livepeer_analytics.load_events"] + (["--all"] if "--full-refresh" in argv else [])
+        loaded = subprocess.run(load, cwd=REPO_ROOT)
+        if loaded.returncode == load_events.NO_TABLE:
+            # first run (or a table from before the file ledger): create or extend it, then load
+            run(dbt + ["run-operation", "create_streaming_events_table", "--target", target()],
+                "creating the raw table")
+            loaded = subprocess.run(load, cwd=REPO_ROOT)
+        if loaded.returncode != 0:
+            print(f"error: loading LIVEPEER_EVENTS failed (exit {loaded.returncode})", file=sys.stderr)
+            return loaded.returncode
 
     # dbt replaces this process and inherits the locked descriptor: the lock
     # is held until dbt exits, however it exits.

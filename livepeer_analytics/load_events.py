@@ -42,6 +42,7 @@ from livepeer_analytics.warehouse import clickhouse_client, clickhouse_database,
 COLUMNS = ["id", "type", "timestamp", "gateway", "data", "source_file", "line_number", "raw_line", "load_error",
            "source_file_size", "source_file_modified_us"]
 LEDGER = "stg_livepeer__deliveries"
+NO_TABLE = 3  # exit status when the raw table is missing or lacks a column (create it, then load again)
 BATCH_ROWS = 50_000
 MAX_LINE_BYTES = 16_777_216  # the dbt var max_line_bytes
 
@@ -147,6 +148,16 @@ class ClickHouseTable:
     def insert(self, rows: list[list], columns: list[str]) -> None:
         self.client.insert(self.table, rows, column_names=columns)
 
+    def ready(self) -> bool:
+        """The table exists with every column the loader writes."""
+        schema, name = self.table.split(".", 1)
+        present = self.client.query(
+            "select count() from system.columns where database = {schema:String} and table = {name:String}"
+            " and name in {columns:Array(String)}",
+            parameters={"schema": schema, "name": name, "columns": COLUMNS},
+        ).result_rows[0][0]
+        return int(present) == len(COLUMNS)
+
     def ingested_files(self) -> set[tuple[str, int, int]]:
         """(path, size, modified_us) of every file the delivery ledger holds (empty before the first build)."""
         database = clickhouse_database()
@@ -184,6 +195,10 @@ def main(argv: list[str] | None = None) -> int:
 
     table_name = f"{os.environ.get('LIVEPEER_RAW_SCHEMA', 'raw')}.streaming_events"
     table = DuckDBTable(table_name) if target() == "duckdb" else ClickHouseTable(table_name)
+    if isinstance(table, ClickHouseTable) and not table.ready():
+        print(f"{table_name} is missing or lacks a column: `make run` creates it; by hand, "
+              "`dbt run-operation create_streaming_events_table`", file=sys.stderr)
+        return NO_TABLE
     columns = COLUMNS + (["ingested_at"] if args.ingested_at else [])
     extra = [args.ingested_at] if args.ingested_at else []
     if not args.append:
