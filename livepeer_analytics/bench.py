@@ -35,7 +35,8 @@ an untimed ``dbt parse`` warms dbt's partial parse, as an hourly job finds it.
                       of the volume. Its seconds are the engine's FIXED COST;
   small input, again  the build again, nothing new: an hourly run with no data;
   floor               a fresh in-memory DuckDB reads and parses the input's raw
-                      NDJSON once (per input, shared by both engines);
+                      NDJSON once (per input, shared by both engines), timed
+                      on the second of two reads (files in the page cache);
   full build          the build on a fresh warehouse, per input (DuckDB: 1 day
                       and 8 days, --quick 1 day; chdb: 1 day).
                       growing part = seconds - fixed cost, compared to the floor;
@@ -474,8 +475,10 @@ class Bench:
         """DuckDB reads the input once: measured once per input, shared by both engines."""
         if label in self.floors:
             return self.floors[label]
-        res = self.run(f"floor [{label}]", [sys.executable, "-c", FLOOR, str(directory / "*.ndjson")],
-                       self.env("duckdb", None))
+        # the first read warms the page cache (untimed): the floor is a warm read, like the builds' reads
+        argv = [sys.executable, "-c", FLOOR, str(directory / "*.ndjson")]
+        cold = self.run(f"floor [{label}] (cache warm-up)", argv, self.env("duckdb", None))
+        res = self.run(f"floor [{label}]", argv, self.env("duckdb", None)) if cold["rc"] == 0 else cold
         if res["rc"] != 0:
             self.fail(f"floor [{label}]", res)
             raise BenchError("the floor query failed")
