@@ -19,7 +19,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 dbt_for = $(if $(filter chdb,$(1)),$(BIN)/python -m livepeer_analytics.chdb_dbt,$(BIN)/dbt)
 DBT := $(call dbt_for,$(DBT_TARGET))
 
-.PHONY: run test build unit fuzz lint docs fixtures bench clean
+.PHONY: run test build nightly unit fuzz lint docs fixtures bench clean
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,15 +35,22 @@ run: build
 build: $(STAMP)
 	@$(BIN)/python -m livepeer_analytics.build $(DBT_ARGS)
 
+## nightly: every data test over every row on DBT_TARGET (dbt test, under the run
+## lock); `make build` tests only the rows each run wrote
+nightly: $(STAMP)
+	@$(BIN)/python -m livepeer_analytics.build --nightly $(DBT_ARGS)
+
 ## unit: the dbt unit tests (code checks of every classification rule) on DBT_TARGET
 unit: $(STAMP)
 	$(DBT) test --select "test_type:unit" --target $(DBT_TARGET)
 
-## test: the whole suite: build and unit tests on DuckDB and on chdb, pytest, lint
+## test: the whole suite: build, nightly and unit tests on DuckDB and on chdb, pytest, lint
 test: $(STAMP)
 	$(MAKE) build DBT_TARGET=duckdb
+	$(MAKE) nightly DBT_TARGET=duckdb
 	$(MAKE) unit DBT_TARGET=duckdb
 	$(MAKE) build DBT_TARGET=chdb
+	$(MAKE) nightly DBT_TARGET=chdb
 	$(MAKE) unit DBT_TARGET=chdb
 	$(BIN)/python -m pytest -q tests/integration
 	$(MAKE) lint
@@ -67,7 +74,9 @@ lint: $(STAMP)
 docs: $(STAMP)
 	$(DBT) docs generate --target $(DBT_TARGET)
 
-## bench: DuckDB benchmark at production volume, 1 and 8 days (not part of make test)
+## bench: the hourly build at production volume on DuckDB (1 and 8 days) and chdb (1 day),
+## with +1 hour and a no-op run; BENCH_ARGS=--quick for a small volume, --target duckdb/chdb
+## for one engine (not part of make test; results in target/bench.json)
 bench: $(STAMP)
 	$(BIN)/python -m livepeer_analytics.bench $(BENCH_ARGS)
 

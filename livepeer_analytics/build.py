@@ -1,6 +1,10 @@
 """The hourly job (`make build`, which `make run` calls): one run of the warehouse.
 
     python -m livepeer_analytics.build [extra dbt build arguments, e.g. --full-refresh]
+    python -m livepeer_analytics.build --nightly [extra dbt test arguments]
+
+`--nightly` (`make nightly`) runs every data test over every row (`dbt test`)
+under the same lock, instead of steps 3 and 4.
 
 1. Checks the configuration (`preflight`): a mistake is one line and exit 2.
 2. Takes the warehouse's run lock, so two runs never write the same warehouse
@@ -10,8 +14,12 @@
    `<chdb folder>.lock`, or for a ClickHouse server `.livepeer-clickhouse-<host>-
    <database>.lock` in this folder); the kernel releases it when the run ends,
    however it ends (a killed run leaves no stale lock).
-3. On a ClickHouse target with LIVEPEER_EVENTS set, loads those files into the
-   raw table (`load_events`, which replaces its contents).
+3. On a ClickHouse target with LIVEPEER_EVENTS set, loads the files that are
+   new or changed since they were last ingested into the raw table
+   (`load_events`, which replaces its contents; every file on --full-refresh),
+   creating the table first (`dbt run-operation create_streaming_events_table`)
+   only when it is missing or lacks a column.
+   DuckDB reads the files itself and skips the same ones (macros/raw_events.sql).
 4. Runs `dbt build` with its data tests (unit tests are code checks and run in
    `make test`), holding the lock until dbt exits.
 """
@@ -24,10 +32,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from livepeer_analytics import preflight
+from livepeer_analytics import load_events, preflight
 from livepeer_analytics.warehouse import REPO_ROOT, target
 
 DBT_BUILD = ["build", "--exclude", "resource_type:unit_test"]
+DBT_NIGHTLY = ["test", "--exclude", "resource_type:unit_test"]
 
 
 def dbt_command() -> list[str]:
@@ -110,14 +119,25 @@ def main(argv: list[str]) -> int:
             return 2
 
     dbt = dbt_command()
-    if target() != "duckdb" and os.environ.get("LIVEPEER_EVENTS", "").strip():
-        run(dbt + ["run-operation", "create_streaming_events_table", "--target", target()], "creating the raw table")
-        run([sys.executable, "-m", "livepeer_analytics.load_events"], "loading LIVEPEER_EVENTS")
+    nightly = argv[:1] == ["--nightly"]
+    if nightly:
+        argv = argv[1:]
+    elif target() != "duckdb" and os.environ.get("LIVEPEER_EVENTS", "").strip():
+        load = [sys.executable, "-m", "livepeer_analytics.load_events"] + (["--all"] if "--full-refresh" in argv else [])
+        loaded = subprocess.run(load, cwd=REPO_ROOT)
+        if loaded.returncode == load_events.NO_TABLE:
+            # first run (or a table from before the file ledger): create or extend it, then load
+            run(dbt + ["run-operation", "create_streaming_events_table", "--target", target()],
+                "creating the raw table")
+            loaded = subprocess.run(load, cwd=REPO_ROOT)
+        if loaded.returncode != 0:
+            print(f"error: loading LIVEPEER_EVENTS failed (exit {loaded.returncode})", file=sys.stderr)
+            return loaded.returncode
 
     # dbt replaces this process and inherits the locked descriptor: the lock
     # is held until dbt exits, however it exits.
     os.set_inheritable(fd, True)
-    command = dbt + DBT_BUILD + ["--target", target()] + argv
+    command = dbt + (DBT_NIGHTLY if nightly else DBT_BUILD) + ["--target", target()] + argv
     sys.stdout.flush()
     os.chdir(REPO_ROOT)
     os.execv(command[0], command)

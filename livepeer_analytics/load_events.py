@@ -3,7 +3,11 @@
     python -m livepeer_analytics.load_events [--append]
 
 On the `chdb` and `clickhouse` targets `make run` calls it when LIVEPEER_EVENTS
-is set (the table's contents are then replaced by those files). With
+is set: the table's contents are then replaced by the files that are NEW or
+CHANGED since the warehouse last ingested them (the delivery ledger,
+`stg_livepeer__deliveries`, records each file's path, size and modification
+time in the same statement that writes its lines; `--all` loads every file,
+as `make run DBT_ARGS=--full-refresh` does). With
 `--append` the lines are added, as a producer feeding the table does: that is
 how to try the production path (`LIVEPEER_SOURCE=table`) on any target,
 DuckDB included. In production the table is fed from Kafka instead (README,
@@ -14,8 +18,8 @@ table's own arrival time (`ingested_at`, now), or the one given with
 they arrived in).
 
 LIVEPEER_EVENTS names a file, a directory (every *.ndjson / *.jsonl below it)
-or a glob, exactly as on DuckDB. The table's contents are replaced by the
-lines of those files; each line keeps its envelope fields as text and its
+or a glob, exactly as on DuckDB. Each row records its file (path, size,
+modification time) and line number; each line keeps its envelope fields as text and its
 `data` as the JSON text it held (an object/array, or the string that held JSON).
 A line that cannot be read as a JSON object is kept too, with its raw text and
 a `load_error` (invalid_utf8, line_too_long, not_json), so that the models
@@ -33,9 +37,12 @@ import os
 import sys
 from pathlib import Path
 
-from livepeer_analytics.warehouse import clickhouse_client, target
+from livepeer_analytics.warehouse import clickhouse_client, clickhouse_database, target
 
-COLUMNS = ["id", "type", "timestamp", "gateway", "data", "source_file", "line_number", "raw_line", "load_error"]
+COLUMNS = ["id", "type", "timestamp", "gateway", "data", "source_file", "line_number", "raw_line", "load_error",
+           "source_file_size", "source_file_modified_us"]
+LEDGER = "stg_livepeer__deliveries"
+NO_TABLE = 3  # exit status when the raw table is missing or lacks a column (create it, then load again)
 BATCH_ROWS = 50_000
 MAX_LINE_BYTES = 16_777_216  # the dbt var max_line_bytes
 
@@ -83,8 +90,15 @@ def line_row(raw: bytes, path: Path, line_number: int) -> list:
     return [_text(envelope.get(column)) for column in COLUMNS[:5]] + [str(path), line_number, text, ""]
 
 
+def file_identity(path: Path) -> tuple[str, int, int]:
+    """What the ledger records of a file: path, size in bytes, modification time in epoch microseconds."""
+    stat = path.stat()
+    return str(path), stat.st_size, stat.st_mtime_ns // 1000
+
+
 def envelope_rows(path: Path):
     """One row per non-blank line of the file."""
+    _, size, modified_us = file_identity(path)
     with path.open("rb") as handle:
         for line_number, raw in enumerate(handle, start=1):
             raw = raw.rstrip(b"\n")
@@ -92,7 +106,7 @@ def envelope_rows(path: Path):
                 raw = raw[:-1]
             if not raw.strip():
                 continue
-            yield line_row(raw, path, line_number)
+            yield line_row(raw, path, line_number) + [size, modified_us]
 
 
 def _utc_time(text: str) -> dt.datetime:
@@ -134,6 +148,28 @@ class ClickHouseTable:
     def insert(self, rows: list[list], columns: list[str]) -> None:
         self.client.insert(self.table, rows, column_names=columns)
 
+    def ready(self) -> bool:
+        """The table exists with every column the loader writes."""
+        schema, name = self.table.split(".", 1)
+        present = self.client.query(
+            "select count() from system.columns where database = {schema:String} and table = {name:String}"
+            " and name in {columns:Array(String)}",
+            parameters={"schema": schema, "name": name, "columns": COLUMNS},
+        ).result_rows[0][0]
+        return int(present) == len(COLUMNS)
+
+    def ingested_files(self) -> set[tuple[str, int, int]]:
+        """(path, size, modified_us) of every file the delivery ledger holds (empty before the first build)."""
+        database = clickhouse_database()
+        exists = self.client.command(f"exists table `{database}`.`{LEDGER}`")
+        if not int(exists):
+            return set()
+        rows = self.client.query(
+            f"select distinct source_file, source_file_size, source_file_modified_us from `{database}`.`{LEDGER}`"
+            " where source_file_size is not null"
+        ).result_rows
+        return {(path, int(size), int(modified)) for path, size, modified in rows}
+
     def close(self) -> None:
         pass
 
@@ -142,6 +178,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Load LIVEPEER_EVENTS into the raw streaming_events table.")
     parser.add_argument("--append", action="store_true",
                         help="add the lines to the table (default: replace its contents)")
+    parser.add_argument("--all", action="store_true",
+                        help="replace the table's contents with every file, ingested before or not")
     parser.add_argument("--ingested-at", type=_utc_time, default=None, metavar="ISO_TIME",
                         help="arrival time to record for these rows (default: now)")
     args = parser.parse_args(argv)
@@ -157,15 +195,22 @@ def main(argv: list[str] | None = None) -> int:
 
     table_name = f"{os.environ.get('LIVEPEER_RAW_SCHEMA', 'raw')}.streaming_events"
     table = DuckDBTable(table_name) if target() == "duckdb" else ClickHouseTable(table_name)
+    if isinstance(table, ClickHouseTable) and not table.ready():
+        print(f"{table_name} is missing or lacks a column: `make run` creates it; by hand, "
+              "`dbt run-operation create_streaming_events_table`", file=sys.stderr)
+        return NO_TABLE
     columns = COLUMNS + (["ingested_at"] if args.ingested_at else [])
     extra = [args.ingested_at] if args.ingested_at else []
     if not args.append:
         table.truncate()
+        if not args.all and isinstance(table, ClickHouseTable):
+            ingested = table.ingested_files()
+            files = [path for path in files if file_identity(path) not in ingested]
     loaded = rejected = 0
     for path in files:
         batch = []
         for row in envelope_rows(path):
-            rejected += row[-1] != ""
+            rejected += row[8] != ""
             batch.append(row + extra)
             if len(batch) >= BATCH_ROWS:
                 table.insert(batch, columns)
@@ -175,7 +220,8 @@ def main(argv: list[str] | None = None) -> int:
             table.insert(batch, columns)
             loaded += len(batch)
     table.close()
-    print(f"{'appended' if args.append else 'loaded'} {loaded} lines from {len(files)} file(s) into {table_name}"
+    print(f"{'appended' if args.append else 'loaded'} {loaded} lines from {len(files)}"
+          f"{'' if args.append or args.all else ' new or changed'} file(s) into {table_name}"
           + (f" ({rejected} not readable as a JSON object: the models quarantine them)" if rejected else ""))
     return 0
 

@@ -31,9 +31,11 @@
 {% macro livepeer_events_relation() -%}
     {%- set mode = livepeer_events_mode() -%}
     {%- if mode == 'fixtures' -%}
-        (
+        {%- set seed_rows -%}
             select
                 {{ typed_null('varchar') }} as source_file,
+                {{ typed_null('bigint') }} as source_file_size,
+                {{ typed_null('bigint') }} as source_file_modified_us,
                 {{ typed_null('bigint') }} as line_number,
                 {{ typed_null('varchar') }} as raw_line,
                 {{ typed_null('varchar') }} as load_error,
@@ -44,7 +46,8 @@
                 gateway,
                 data
             from {{ ref('fixture_streaming_events') }}
-        )
+        {%- endset -%}
+        {{ collapsed_lines(seed_rows, envelope_line_hash()) }}
     {%- elif mode == 'table' -%}
         {{ livepeer_events_table() }}
     {%- else -%}
@@ -61,9 +64,11 @@
     rewrites the same deliveries.
 -#}
 {% macro livepeer_events_table(with_arrival=true) -%}
-    (
+    {%- set table_rows -%}
         select
             source_file,
+            nullif(source_file_size, 0) as source_file_size,
+            nullif(source_file_modified_us, 0) as source_file_modified_us,
             nullif(line_number, 0) as line_number,
             nullif(raw_line, '') as raw_line,
             nullif(load_error, '') as load_error,
@@ -78,6 +83,84 @@
             gateway,
             data
         from {{ source('livepeer', 'streaming_events') }}
+    {%- endset -%}
+    {{ collapsed_lines(table_rows, envelope_line_hash()) }}
+{%- endmacro %}
+
+
+{#- What tells two rows of the raw table (or seed) apart: the raw line when kept, else the envelope as received. -#}
+{% macro envelope_line_hash() -%}
+    {{ row_hash(["coalesce(raw_line, '')", 'id', 'type', 'timestamp', 'gateway', 'cast(data as varchar)']) }}
+{%- endmacro %}
+
+
+{#- The columns every raw relation yields (livepeer_events_relation). -#}
+{% macro raw_line_columns() -%}
+    {{ return(['source_file', 'source_file_size', 'source_file_modified_us', 'line_number', 'raw_line', 'load_error',
+        'arrival_ms', 'id', 'type', 'timestamp', 'gateway', 'data']) }}
+{%- endmacro %}
+
+
+{#-
+    Rows of `relation_sql` with `line_hash` (a hash of the line) and
+    `line_count`: identical lines within one file (and arrival) collapse into
+    one row counted by line_count, so a line's key (file, arrival, hash) is
+    the same every time the file is read. Only the rare repeated lines are
+    grouped; the others pass through an anti-join with that small set.
+-#}
+{% macro collapsed_lines(relation_sql, hash_expr) -%}
+    (
+        with
+
+        hashed_lines as (
+
+            select
+                lines.*,
+                {{ hash_expr }} as line_hash
+            from ({{ relation_sql }}) as lines
+
+        ),
+
+        grouped_lines as (
+
+            select
+                *,
+                {{ row_hash(['source_file', 'arrival_ms', 'line_hash']) }} as line_group
+            from hashed_lines
+
+        ),
+
+        repeated_lines as (
+
+            select
+                line_group,
+                count(*) as line_count
+            from grouped_lines
+            group by line_group
+            having count(*) > 1
+
+        )
+
+        select
+            {%- for column in raw_line_columns() %}
+            {{ column }},
+            {%- endfor %}
+            line_hash,
+            1 as line_count
+        from grouped_lines
+        where line_group not in (select repeated_lines.line_group from repeated_lines)
+
+        union all
+
+        select
+            {%- for column in raw_line_columns() %}
+            {{ any_value('grouped_lines.' ~ column) }} as {{ column }},
+            {%- endfor %}
+            {{ any_value('grouped_lines.line_hash') }} as line_hash,
+            {{ any_value('repeated_lines.line_count') }} as line_count
+        from grouped_lines
+        inner join repeated_lines on grouped_lines.line_group = repeated_lines.line_group
+        group by grouped_lines.line_group
     )
 {%- endmacro %}
 
@@ -85,16 +168,129 @@
 {#-
     DuckDB reads the files as lines (read_csv with one column, no quoting), so
     a line that is not JSON, not UTF-8 or too long is kept and quarantined
-    instead of failing the run or vanishing: read_csv's rejected lines land in
-    a temp table (store_rejects) that the model reads next to the good ones.
-    livepeer_prepare_raw_lines() fills both temp tables in the model's
-    pre-hook, on the same connection.
+    instead of failing the run or vanishing. The model's pre-hook scans the
+    files once with store_rejects, which fills two temp tables (on the same
+    connection) with the lines the reader could not decode; the model then
+    reads the good lines straight from the files and those rejected ones.
+
+    Which files: every event file LIVEPEER_EVENTS names, except those the
+    ledger already holds with the same size and modification time (a file
+    already ingested and unchanged is not read again; a changed one is read
+    again whole). See livepeer_event_files.
 -#}
 {% macro livepeer_files_pattern(events) -%}
     {%- set lowered = events | lower -%}
-    {%- set is_file_or_glob = '*' in events or '?' in events
+    {%- set is_file_or_glob = '*' in events or '?' in events or '[' in events
         or lowered.endswith('.ndjson') or lowered.endswith('.jsonl') or lowered.endswith('.json') -%}
     {{ return(events if is_file_or_glob else events.rstrip('/') ~ '/**/*.*') }}
+{%- endmacro %}
+
+
+{#-
+    The event files this run reads (DuckDB files mode): rows (path, size in
+    bytes, modification time in epoch microseconds), in path order. The
+    ledger (this model, when it exists and the run is not a full refresh)
+    records for each delivery the size and modification time of the file it
+    was read from; a file whose path, size and time are all there was read
+    in a run that committed, and is skipped. Because the record is written
+    in the same transaction as the deliveries, a run killed before it
+    commits leaves nothing recorded, and the next run reads those files.
+-#}
+{% macro livepeer_event_files() -%}
+    {%- if not execute -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set pattern = livepeer_files_pattern(env_var('LIVEPEER_EVENTS') | trim) -%}
+    {%- set query -%}
+        with
+
+        listed as (
+
+            select
+                filename as path,
+                size,
+                epoch_us(last_modified) as modified_us
+            from read_blob('{{ pattern | replace("'", "''") }}')
+            where {{ livepeer_is_event_file('filename') }}
+
+        )
+
+        {%- if is_incremental() %},
+
+        ingested as (
+
+            select distinct
+                source_file as path,
+                source_file_size as size,
+                source_file_modified_us as modified_us
+            from {{ this }}
+
+        )
+        {%- endif %}
+
+        select listed.path, listed.size, listed.modified_us
+        from listed
+        {%- if is_incremental() %}
+        left join ingested
+            on listed.path = ingested.path
+            and listed.size = ingested.size
+            and listed.modified_us = ingested.modified_us
+        where ingested.path is null
+        {%- endif %}
+        order by listed.path
+    {%- endset -%}
+    {{ return(run_query(query).rows | list) }}
+{%- endmacro %}
+
+
+{#- A SQL list of the paths of `files` (livepeer_event_files). -#}
+{% macro livepeer_paths_list(files) -%}
+    [{% for file in files %}'{{ file[0] | replace("'", "''") }}'{{ ', ' if not loop.last }}{% endfor %}]
+{%- endmacro %}
+
+
+{#- The same files as a relation (path, size, modified_us), to stamp each line with its file's identity. -#}
+{% macro livepeer_files_relation(files) -%}
+    (
+        values
+        {%- for file in files %}
+            ('{{ file[0] | replace("'", "''") }}', {{ file[1] }}::bigint, {{ file[2] }}::bigint){{ ',' if not loop.last }}
+        {%- endfor %}
+    ) as files (path, size, modified_us)
+{%- endmacro %}
+
+
+{#- read_csv over the run's files, one VARCHAR column per line; `rejects` fills the reject tables. -#}
+{% macro livepeer_read_lines(files, rejects=false) -%}
+    read_csv(
+        {{ livepeer_paths_list(files) }},
+        columns = {'raw_line': 'varchar'},
+        header = false,
+        auto_detect = false,
+        delim = '\x1e',
+        quote = '',
+        escape = '',
+        new_line = '\n',
+        max_line_size = {{ var('max_line_bytes') }},
+        filename = true,
+        ignore_errors = true
+        {%- if rejects %},
+        store_rejects = true,
+        rejects_table = 'livepeer_raw_rejects',
+        rejects_scan = 'livepeer_raw_reject_scans'
+        {%- endif %}
+    )
+{%- endmacro %}
+
+
+{#- Only files named like event files count when LIVEPEER_EVENTS is a directory. -#}
+{% macro livepeer_is_event_file(filename_expr) -%}
+    {%- set events = env_var('LIVEPEER_EVENTS', '') | trim -%}
+    {%- if livepeer_files_pattern(events) != events -%}
+        regexp_matches(lower({{ filename_expr }}), '\.(ndjson|jsonl)$')
+    {%- else -%}
+        true
+    {%- endif -%}
 {%- endmacro %}
 
 
@@ -108,48 +304,88 @@
 
 {% macro duckdb__livepeer_prepare_raw_lines() -%}
     {%- if livepeer_events_mode() == 'files' -%}
-        {%- set events = env_var('LIVEPEER_EVENTS') | trim -%}
-        {%- set pattern = livepeer_files_pattern(events) -%}
         drop table if exists livepeer_raw_rejects;
         drop table if exists livepeer_raw_reject_scans;
-        create or replace temp table livepeer_raw_lines as
+        {%- set files = livepeer_event_files() %}
+        {%- if files | length == 0 %}
+        select 1
+        {%- else %}
+        -- one scan of the files: it records the lines the reader cannot decode
+        -- (store_rejects) and finds the rare identical lines within a file
+        create or replace temp table livepeer_repeated_lines as
         select
-            filename as source_file,
-            raw_line
-        from read_csv(
-            '{{ pattern | replace("'", "''") }}',
-            columns = {'raw_line': 'varchar'},
-            header = false,
-            auto_detect = false,
-            delim = '\x1e',
-            quote = '',
-            escape = '',
-            new_line = '\n',
-            max_line_size = {{ var('max_line_bytes') }},
-            filename = true,
-            ignore_errors = true,
-            store_rejects = true,
-            rejects_table = 'livepeer_raw_rejects',
-            rejects_scan = 'livepeer_raw_reject_scans'
-        )
-        -- blank lines are not events (nor lines to account for)
-        where
-            trim(coalesce(raw_line, '')) != ''
-            {%- if pattern != events %}
-            and regexp_matches(lower(filename), '\.(ndjson|jsonl)$')
-            {%- endif %}
+            hash(filename, raw_line) as line_group,
+            count(*) as line_count
+        from {{ livepeer_read_lines(files, rejects=true) }}
+        where {{ livepeer_is_line('raw_line') }}
+        group by line_group
+        having count(*) > 1
+        {%- endif %}
     {%- else -%}
         select 1
     {%- endif -%}
 {%- endmacro %}
 
 
+{#- A line worth reading: not blank. -#}
+{% macro livepeer_is_line(raw_line_expr) -%}
+    not regexp_full_match(coalesce({{ raw_line_expr }}, ''), '\s*')
+{%- endmacro %}
+
+
 {% macro duckdb__livepeer_events_files(events) -%}
+    {%- set files = livepeer_event_files() -%}
+    {%- set raw_lines -%}
+        -- every line once; identical lines within a file once, with their count
+        select
+            filename as source_file,
+            raw_line,
+            hash(raw_line) as line_hash,
+            1 as line_count
+        from {{ livepeer_read_lines(files) }}
+        where
+            {{ livepeer_is_line('raw_line') }}
+            and hash(filename, raw_line) not in (select repeated.line_group from livepeer_repeated_lines as repeated)
+
+        union all
+
+        select
+            any_value(lines.filename) as source_file,
+            any_value(lines.raw_line) as raw_line,
+            any_value(hash(lines.raw_line)) as line_hash,
+            any_value(repeated.line_count) as line_count
+        from {{ livepeer_read_lines(files) }} as lines
+        inner join livepeer_repeated_lines as repeated on hash(lines.filename, lines.raw_line) = repeated.line_group
+        where {{ livepeer_is_line('lines.raw_line') }}
+        group by repeated.line_group
+    {%- endset -%}
     (
+        {%- if files | length == 0 %}
+        select
+            {{ typed_null('varchar') }} as source_file,
+            {{ typed_null('bigint') }} as source_file_size,
+            {{ typed_null('bigint') }} as source_file_modified_us,
+            {{ typed_null('bigint') }} as line_number,
+            {{ typed_null('varchar') }} as raw_line,
+            {{ typed_null('bigint') }} as line_hash,
+            {{ typed_null('bigint') }} as line_count,
+            {{ typed_null('varchar') }} as load_error,
+            {{ typed_null('bigint') }} as arrival_ms,
+            {{ typed_null('varchar') }} as id,
+            {{ typed_null('varchar') }} as type,
+            {{ typed_null('varchar') }} as timestamp,
+            {{ typed_null('varchar') }} as gateway,
+            {{ typed_null('varchar') }} as data
+        where false
+        {%- else %}
         select
             parsed.source_file,
+            files.size as source_file_size,
+            files.modified_us as source_file_modified_us,
             {{ typed_null('bigint') }} as line_number,
             parsed.raw_line,
+            parsed.line_hash,
+            parsed.line_count,
             case when parsed.envelope is null then 'not_json' end as load_error,
             {{ typed_null('bigint') }} as arrival_ms,
             parsed.envelope.id as id,
@@ -161,22 +397,30 @@
             select
                 source_file,
                 raw_line,
+                line_hash,
+                line_count,
+                -- an object line is parsed once (try: a malformed one is NULL, not_json)
                 case
-                    when json_valid(raw_line) and json_type(raw_line) = 'OBJECT'
-                        then json_transform(
+                    when starts_with(ltrim(raw_line), '{')
+                        then try(json_transform(
                             raw_line,
                             '{"id": "VARCHAR", "type": "VARCHAR", "timestamp": "VARCHAR", "gateway": "VARCHAR", "data": "JSON"}'
-                        )
+                        ))
                 end as envelope
-            from livepeer_raw_lines
+            from ({{ raw_lines }}) as raw_lines
         ) as parsed
+        inner join {{ livepeer_files_relation(files) }} on parsed.source_file = files.path
 
         union all
 
         select
             scans.file_path as source_file,
+            files.size as source_file_size,
+            files.modified_us as source_file_modified_us,
             cast(rejects.line as bigint) as line_number,
             rejects.csv_line as raw_line,
+            {{ row_hash(['rejects.csv_line', 'rejects.line']) }} as line_hash,
+            1 as line_count,
             case rejects.error_type
                 when 'INVALID ENCODING' then 'invalid_utf8'
                 when 'LINE SIZE OVER MAXIMUM' then 'line_too_long'
@@ -191,6 +435,8 @@
         from livepeer_raw_rejects as rejects
         inner join livepeer_raw_reject_scans as scans
             on rejects.scan_id = scans.scan_id and rejects.file_id = scans.file_id
+        inner join {{ livepeer_files_relation(files) }} on scans.file_path = files.path
+        {%- endif %}
     )
 {%- endmacro %}
 
@@ -229,11 +475,15 @@
             gateway varchar,
             data varchar,
             source_file varchar not null default \'\',
+            source_file_size bigint not null default 0,
+            source_file_modified_us bigint not null default 0,
             line_number bigint not null default 0,
             raw_line varchar not null default \'\',
             load_error varchar not null default \'\',
             ingested_at timestamptz not null default current_timestamp
         )',
+        'alter table ' ~ relation ~ ' add column if not exists source_file_size bigint default 0',
+        'alter table ' ~ relation ~ ' add column if not exists source_file_modified_us bigint default 0',
     ]) }}
 {%- endmacro %}
 
@@ -247,6 +497,8 @@
             gateway LowCardinality(String) not null,
             data String not null,
             source_file String not null default \'\',
+            source_file_size Int64 not null default 0,
+            source_file_modified_us Int64 not null default 0,
             line_number Int64 not null default 0,
             raw_line String not null default \'\',
             load_error String not null default \'\',
@@ -255,5 +507,7 @@
         )
         engine = MergeTree
         order by (type, timestamp, id)',
+        'alter table ' ~ relation ~ ' add column if not exists source_file_size Int64 default 0',
+        'alter table ' ~ relation ~ ' add column if not exists source_file_modified_us Int64 default 0',
     ]) }}
 {%- endmacro %}

@@ -34,6 +34,36 @@
     {{ return(adapter.dispatch('arg_min', 'livepeer')(arg, val)) }}
 {%- endmacro %}
 
+{#- A composite sort key (compared element by element), for arg_min over several columns. -#}
+{% macro ordering_key(columns) -%}
+    {{ return(adapter.dispatch('ordering_key', 'livepeer')(columns)) }}
+{%- endmacro %}
+
+{% macro duckdb__ordering_key(columns) -%}
+    row({{ columns | join(', ') }})
+{%- endmacro %}
+
+{% macro clickhouse__ordering_key(columns) -%}
+    tuple({{ columns | join(', ') }})
+{%- endmacro %}
+
+{#-
+    The order of an id's groups of identical copies: envelope time, then
+    payload hash, as one sortable value (a scalar is much cheaper than a
+    composite key in DuckDB's arg_min).
+-#}
+{% macro copy_group_order(envelope_ms, payload_hash) -%}
+    {{ return(adapter.dispatch('copy_group_order', 'livepeer')(envelope_ms, payload_hash)) }}
+{%- endmacro %}
+
+{% macro duckdb__copy_group_order(envelope_ms, payload_hash) -%}
+    (cast({{ envelope_ms }} as hugeint) * 18446744073709551616 + {{ payload_hash }})
+{%- endmacro %}
+
+{% macro clickhouse__copy_group_order(envelope_ms, payload_hash) -%}
+    tuple({{ envelope_ms }}, {{ payload_hash }})
+{%- endmacro %}
+
 {% macro duckdb__arg_min(arg, val) -%}
     arg_min({{ arg }}, {{ val }})
 {%- endmacro %}

@@ -3,12 +3,14 @@
 -- model's own last successful run may have changed, stamped with the run's
 -- batch (`loaded_ms`):
 --   1. sessions with a session-scoped event among them (late ones included);
---   2. every session sharing a stream_id or request_id with those (first
---      session of a stream, payment linking by request id);
---   3. sessions whose request id a new payment names, directly or through
+--   2. sessions whose request id a new payment names, directly or through
 --      its sessionID;
---   4. sessions with an observation of an orchestrator whose capability
---      snapshot is new, within the attribution TTL of it.
+--   3. sessions with an observation of an orchestrator whose capability
+--      snapshot is new, within the attribution TTL of it;
+--   4. every session sharing a stream_id or request_id with any of those:
+--      a session is never recomputed without the rest of its stream, which
+--      is_first_session_of_stream (fct_workflow_sessions) and the payment
+--      linking by request id depend on.
 -- Every session-grain model recomputes the sessions queued after ITS OWN
 -- last successful run (macro in_affected_sessions), so a run that failed or
 -- was killed halfway is completed by the next one. A full build queues every
@@ -133,7 +135,7 @@ snapshot_sessions as (
 
 ),
 
-affected as (
+directly_affected as (
 
     select session_key from batch_sessions
 
@@ -141,15 +143,39 @@ affected as (
 
     select session_events.session_key
     from session_events
-    where
-        session_events.stream_id in (select batch_sessions.stream_id from batch_sessions)
-        or session_events.request_id in (select batch_sessions.request_id from batch_sessions)
-        or session_events.request_id in (select batch_payment_requests.request_id from batch_payment_requests)
+    where session_events.request_id in (select batch_payment_requests.request_id from batch_payment_requests)
 
     union all
 
     select session_key from snapshot_sessions
     where session_key is not null
+
+),
+
+affected_ids as (
+
+    -- the stream and request ids of every session queued above
+    select distinct
+        session_events.stream_id,
+        session_events.request_id
+    from session_events
+    where session_events.session_key in (select directly_affected.session_key from directly_affected)
+
+),
+
+affected as (
+
+    select session_key from directly_affected
+
+    union all
+
+    -- whatever queued a session queues every session of its stream and of its
+    -- request (first session of a stream, payments linked by request id)
+    select session_events.session_key
+    from session_events
+    where
+        session_events.stream_id in (select affected_ids.stream_id from affected_ids)
+        or session_events.request_id in (select affected_ids.request_id from affected_ids)
 
 ),
 

@@ -19,9 +19,10 @@ into slices.
    the same table and a rerun changes nothing. Source freshness passes, warns
    and errors on the arrival time.
 
-In files mode every run re-reads the whole directory, so every session is
-recomputed on every run; the queue of affected sessions (int_affected_sessions
-read after each model's own watermark) is exercised by the table scenario.
+   A run reads only the files that are new or changed since a committed run
+   read them (the file ledger): one file grows between two runs and must be
+   read again, a rerun reads no file, and a run killed before the ledger
+   committed has its files read by the next run.
 3. Concurrency (DuckDB): a second run while one holds the warehouse stops at
    once with one `error:` line and the first finishes intact; another program
    holding the DuckDB file makes the run stop with one `error:` line.
@@ -66,6 +67,7 @@ GRAINS = {**MART_GRAINS, "dq_event_summary": ["event_type"]}
 ENGINES = ["duckdb", "chdb"]
 SLICES = 6
 MANIFEST = "livepeer_incremental_manifest"
+LEDGER = "stg_livepeer__deliveries"
 SEED = 11
 
 # The failing model of the files scenario and the relation it is made to read.
@@ -257,9 +259,24 @@ def test_files_mode_survives_kills_and_a_failing_model(engine, generated, full_b
     env = engine_env(engine, warehouse_dir(tmp_path), events_dir)
     journal = Journal(engine, env)
 
+    growing = slices[1][-1]  # arrives half written with slice 2, complete with slice 3
+    lines = growing.read_bytes().splitlines(keepends=True)
+
     def arrive(index: int) -> None:
         for path in slices[index]:
-            (events_dir / path.name).symlink_to(path)
+            if path == growing:
+                (events_dir / path.name).write_bytes(b"".join(lines[: len(lines) // 2]))
+            else:
+                (events_dir / path.name).symlink_to(path)
+        if index == 2:
+            (events_dir / growing.name).write_bytes(b"".join(lines))  # a new size and modification time
+
+    def last_ledger_write() -> tuple[int, set[str]]:
+        """(batch, names of the files) of the newest lines in the delivery ledger."""
+        ledger = dump_models(env, [LEDGER])[LEDGER]
+        file_at, loaded_at = ledger["columns"].index("source_file"), ledger["columns"].index("loaded_ms")
+        newest = max(row[loaded_at] for row in ledger["rows"])
+        return newest, {Path(row[file_at]).name for row in ledger["rows"] if row[loaded_at] == newest}
 
     def ok(label: str) -> None:
         journal.ok(label, *timed_make_build(env))
@@ -276,6 +293,8 @@ def test_files_mode_survives_kills_and_a_failing_model(engine, generated, full_b
     kill_at_start("slice 2", "stg_livepeer__stream_trace")  # staging, after deliveries and events
     arrive(2)
     ok("slices 2-3")
+    # the killed run of slice 2 committed the ledger: this run read slice 3 and the file that grew
+    assert last_ledger_write()[1] == {path.name for path in slices[2]} | {growing.name}
     arrive(3)
     kill_at_start("slice 4", "int_affected_sessions")  # the queue of sessions to recompute
     kill_at_start("slice 4 again", "int_session_startup_outcomes")  # a session-grain model
@@ -290,7 +309,9 @@ def test_files_mode_survives_kills_and_a_failing_model(engine, generated, full_b
     incremental = dump_models(env, list(GRAINS))
     assert_marts_equal(expected, incremental, f"{engine}: faulted incremental runs vs one full build")
 
+    before = last_ledger_write()
     ok("slice 6 rerun")
+    assert last_ledger_write() == before, "the rerun read files again"
     rerun = dump_models(env, list(GRAINS))
     assert_marts_equal(incremental, rerun, f"{engine}: rerunning the last slice changed the marts")
 

@@ -26,7 +26,7 @@ delivered as (
 
     select
         coalesce(event_type, '') as event_type,
-        count(*) as delivered_lines
+        sum(line_count) as delivered_lines
     from deliveries
     group by 1
 
@@ -48,7 +48,7 @@ rejected as (
 
     select
         coalesce(event_type, '') as event_type,
-        count(*) as quarantined_lines
+        sum(line_count) as quarantined_lines
     from quarantined
     group by 1
 

@@ -1,8 +1,8 @@
 -- Every delivered line that did not become an event, with its reason code
 -- and raw text (README, "Data quality"): lines the reader or the envelope
 -- checks rejected, and copies of an accepted id whose payload or time differs
--- from the copy kept (`conflicting_duplicate`). Each import reads only the
--- columns and rows it needs, once (the ledger is the widest table).
+-- from the copy kept (`conflicting_duplicate`). Identical lines of one file
+-- are one row, counted by `line_count`.
 with
 
 rejected_lines as (
@@ -11,6 +11,7 @@ rejected_lines as (
         delivery_key,
         source_file,
         line_number,
+        line_count,
         event_id,
         event_type,
         envelope_ms,
@@ -21,10 +22,14 @@ rejected_lines as (
 
 ),
 
-accepted_ids as (
+conflicted_events as (
 
-    select event_id from {{ ref('stg_livepeer__deliveries') }}
-    where quarantine_reason is null
+    -- only an id with a conflicting copy (few) is looked at
+    select
+        event_id,
+        payload_hash
+    from {{ ref('stg_livepeer__events') }}
+    where conflicting_line_count > 0
 
 ),
 
@@ -35,41 +40,22 @@ accepted_lines as (
 
 ),
 
-events as (
-
-    select * from {{ ref('stg_livepeer__events') }}
-
-),
-
-repeated_ids as (
-
-    -- only an id delivered more than once can have a conflicting copy
-    select event_id
-    from accepted_ids
-    group by event_id
-    having count(*) > 1
-
-),
-
 conflicting as (
 
     select
         accepted_lines.delivery_key as delivery_key,
         accepted_lines.source_file as source_file,
         accepted_lines.line_number as line_number,
+        accepted_lines.line_count as line_count,
         accepted_lines.event_id as event_id,
         accepted_lines.event_type as event_type,
         accepted_lines.envelope_ms as envelope_ms,
         'conflicting_duplicate' as quarantine_reason,
-        cast(accepted_lines.payload as varchar) as raw_text
+        -- the copy as parsed (its payload fields), for comparison with the kept one
+        {{ payload_as_json('accepted_lines') }} as raw_text
     from accepted_lines
-    inner join repeated_ids on accepted_lines.event_id = repeated_ids.event_id
-    inner join events on accepted_lines.event_id = events.event_id
-    where
-        not (
-            accepted_lines.envelope_ms = events.envelope_ms
-            and cast(accepted_lines.payload as varchar) = cast(events.payload as varchar)
-        )
+    inner join conflicted_events on accepted_lines.event_id = conflicted_events.event_id
+    where accepted_lines.payload_hash != conflicted_events.payload_hash
 
 ),
 

@@ -2,9 +2,7 @@ with
 
 events as (
 
-    select * from {{ ref('stg_livepeer__events') }}
-    where event_type = 'ai_stream_status'
-        and {{ in_new_batches() }}
+    {{ kept_copies('ai_stream_status') }}
 
 ),
 
@@ -14,22 +12,22 @@ parsed as (
         event_id,
         gateway,
         envelope_ms,
-        {{ json_text('payload', 'stream_id') }} as stream_id,
-        {{ json_text('payload', 'request_id') }} as request_id,
-        {{ json_text('payload', 'pipeline_id') }} as pipeline_id,
+        {{ text_value('stream_id') }} as stream_id,
+        {{ text_value('request_id') }} as request_id,
+        {{ text_value('pipeline_id') }} as pipeline_id,
         -- `pipeline` holds a MODEL id despite its name (contract section 1).
-        {{ json_text('payload', 'pipeline') }} as model_hint,
-        upper({{ json_text('payload', 'state') }}) as state,
-        {{ json_number('payload', 'inference_status.fps') }} as output_fps_reported,
-        {{ json_number('payload', 'input_status.fps') }} as input_fps_reported,
-        {{ json_text('payload', 'inference_status.last_error') }} as last_error,
-        {{ json_bigint('payload', 'inference_status.restart_count') }} as restart_count,
-        {{ json_text('payload', 'start_time') }} as start_time_text,
-        {{ json_number('payload', 'start_time') }} as start_time_raw,
-        lower({{ json_text('payload', 'orchestrator_info.address') }}) as orchestrator_wallet,
-        {{ json_text('payload', 'orchestrator_info.url') }} as orchestrator_url,
-        {{ json_text('payload', 'timestamp') }} as data_timestamp_raw,
-        {{ json_bigint('payload', 'timestamp') }} as data_timestamp_ms
+        {{ text_value('pipeline') }} as model_hint,
+        upper({{ text_value('state') }}) as state,
+        {{ payload_number('inference_fps') }} as output_fps_reported,
+        {{ payload_number('input_fps') }} as input_fps_reported,
+        {{ text_value('inference_last_error') }} as last_error,
+        {{ payload_bigint('inference_restart_count') }} as restart_count,
+        {{ text_value('start_time') }} as start_time_text,
+        {{ payload_number('start_time') }} as start_time_raw,
+        lower({{ text_value('orchestrator_address') }}) as orchestrator_wallet,
+        {{ text_value('orchestrator_url') }} as orchestrator_url,
+        {{ text_value('data_timestamp') }} as data_timestamp_raw,
+        {{ payload_bigint('data_timestamp') }} as data_timestamp_ms
     from events
 
 ),

@@ -4,9 +4,7 @@ with
 
 events as (
 
-    select * from {{ ref('stg_livepeer__events') }}
-    where event_type = 'create_new_payment'
-        and {{ in_new_batches() }}
+    {{ kept_copies('create_new_payment') }}
 
 ),
 
@@ -16,16 +14,16 @@ parsed as (
         event_id,
         gateway,
         envelope_ms,
-        {{ json_text('payload', 'sessionID') }} as payment_session_id,
-        {{ json_text('payload', 'requestID') }} as request_id,
-        {{ json_text('payload', 'manifestID') }} as manifest_id,
-        lower({{ json_text('payload', 'sender') }}) as sender_address,
-        lower({{ json_text('payload', 'recipient') }}) as recipient_address,
-        {{ json_text('payload', 'orchestrator') }} as orchestrator_url,
-        {{ json_text('payload', 'faceValue') }} as face_value_raw,
-        {{ json_text('payload', 'winProb') }} as win_prob_raw,
-        {{ json_text('payload', 'numTickets') }} as num_tickets_raw,
-        {{ json_text('payload', 'price') }} as price_raw
+        {{ text_value('payment_session_id') }} as payment_session_id,
+        {{ text_value('payment_request_id') }} as request_id,
+        {{ text_value('manifest_id') }} as manifest_id,
+        lower({{ text_value('sender') }}) as sender_address,
+        lower({{ text_value('recipient') }}) as recipient_address,
+        {{ text_value('payment_orchestrator') }} as orchestrator_url,
+        {{ text_value('face_value') }} as face_value_raw,
+        {{ text_value('win_prob') }} as win_prob_raw,
+        {{ text_value('num_tickets') }} as num_tickets_raw,
+        {{ text_value('price') }} as price_raw
     from events
 
 ),

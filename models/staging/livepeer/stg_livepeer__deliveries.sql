@@ -1,11 +1,15 @@
--- One row per delivered line, the only model that reads the raw events
--- (`livepeer_events_relation`): the envelope parsed, the payload normalised to
--- JSON whether `data` was an object/array or a string holding JSON, and a
--- quarantine reason for a line that cannot become an event (README, "Data
--- quality"). Kafka delivers at least once, so an id can occur several times;
--- `copy_index` numbers the copies of an id (or of an id-less line) within one
--- source file and arrival, which makes re-reading the same file (or the same
--- rows of the raw table) idempotent: they rewrite the same rows.
+-- The delivery ledger, and the only model that reads the raw events
+-- (`livepeer_events_relation`): every delivered line is parsed here ONCE,
+-- its envelope and the payload fields the warehouse reads (macro
+-- payload_fields) into typed text columns, and kept with a quarantine reason
+-- when it cannot become an event (README, "Data quality"). The payload is
+-- accepted as a JSON object/array or as a string holding JSON.
+--
+-- One row per distinct line of a file (and arrival, for the raw table), keyed
+-- by what it holds (its file, arrival and a hash of the line), so re-reading a
+-- file rewrites the same rows (idempotent); identical lines within a file are
+-- one row counted by `line_count`. Which copy of an id is kept is decided in
+-- stg_livepeer__events.
 {{ config(pre_hook="{{ livepeer_prepare_raw_lines() }}") }}
 with
 
@@ -19,17 +23,59 @@ renamed as (
 
     select
         coalesce(source_file, '') as source_file,
+        source_file_size,
+        source_file_modified_us,
         line_number,
         raw_line,
         load_error,
         arrival_ms,
+        line_hash,
+        line_count,
         nullif(trim(cast(id as varchar)), '') as event_id,
         lower(trim(cast(type as varchar))) as event_type,
         coalesce(trim(cast(gateway as varchar)), '') as gateway,
         {{ try_cast_as('trim(cast(timestamp as varchar))', 'double') }} as timestamp_value,
-        {{ json_payload('data') }} as payload
+        {{ payload_text_of('data') }} as payload_text
     from source
     where {{ raw_events_watermark() }}
+
+),
+
+shaped as (
+
+    select
+        *,
+        -- object, array, or anything else; NULL when missing
+        case left(ltrim(payload_text), 1)
+            when '{' then 'object'
+            when '[' then 'array'
+            else 'other'
+        end as payload_shape,
+        {{ epoch_to_ms('timestamp_value') }} as envelope_ms
+    from renamed
+
+),
+
+parsed as (
+
+    -- the one parse of an object payload into the fields the warehouse reads
+    -- (NULL when it is not valid JSON); an array payload is only checked
+    select
+        *,
+        case when payload_shape = 'object' then {{ parse_payload_object('payload_text') }} end as payload
+    from shaped
+
+),
+
+checked as (
+
+    select
+        *,
+        case
+            when payload_shape = 'object' then payload is not null
+            else coalesce({{ is_json('payload_text') }}, false)
+        end as payload_is_json
+    from parsed
 
 ),
 
@@ -44,43 +90,56 @@ classified as (
                     'stream_trace', 'ai_stream_status', 'ai_stream_events', 'stream_ingest_metrics',
                     'network_capabilities', 'discovery_results', 'create_new_payment'
                 ) then 'unknown_event_type'
-            when payload is null then 'payload_not_json'
-            when {{ json_shape('payload') }} != (
+            when not payload_is_json then 'payload_not_json'
+            when payload_shape != (
                     case when event_type in ('network_capabilities', 'discovery_results') then 'array' else 'object' end
                 ) then 'payload_wrong_shape'
             -- missing, not a finite number, or (once read as ms) before 2020
             when not coalesce({{ is_finite('timestamp_value') }}, false)
-                or coalesce({{ epoch_to_ms('timestamp_value') }} < {{ var('min_event_ms') }}, true)
+                or coalesce(envelope_ms < {{ var('min_event_ms') }}, true)
                 then 'bad_timestamp'
             when timestamp_value >= {{ future_timestamp_limit_ms() }} then 'timestamp_in_future'
         end as quarantine_reason,
         -- epoch seconds (below 1e11) are accepted and converted, and flagged
-        {{ epoch_to_ms('timestamp_value') }} as envelope_ms,
         timestamp_value < {{ var('epoch_seconds_threshold') }} as timestamp_was_seconds
-    from renamed
+    from checked
 
 ),
 
-keyed as (
+flattened as (
 
-    -- what makes copies of the same line: its id, else (no id) its text
     select
-        *,
-        coalesce(event_id, 'line:' || {{ dbt.hash('raw_line') }}) as copy_key
+        source_file,
+        source_file_size,
+        source_file_modified_us,
+        line_number,
+        -- the raw text is kept for quarantined lines only
+        case when quarantine_reason is not null then raw_line end as raw_line,
+        line_hash,
+        line_count,
+        arrival_ms,
+        event_id,
+        event_type,
+        gateway,
+        envelope_ms,
+        timestamp_was_seconds,
+        quarantine_reason,
+        {%- for column, path, kind in payload_fields() %}
+            case when quarantine_reason is null then {{ payload_field('payload', column) }} end as {{ column }},
+        {%- endfor %}
+        case when quarantine_reason is null and payload_shape = 'array' then payload_text end as payload_entries
     from classified
 
 ),
 
-numbered as (
+hashed as (
 
     select
         *,
-        -- numbers the copies; which copy wins is decided in stg_livepeer__events
-        row_number() over (
-            partition by source_file, arrival_ms, copy_key
-            order by envelope_ms
-        ) as copy_index
-    from keyed
+        -- the event as the warehouse reads it: copies with the same payload
+        -- hash and time are identical (a redelivery), otherwise conflicting
+        {{ row_hash(['event_type', 'envelope_ms'] + payload_columns() + ['payload_entries']) }} as payload_hash
+    from flattened
 
 ),
 
@@ -91,22 +150,27 @@ final as (
         -- redelivery arriving later is a delivery of its own
         source_file
         || '|' || coalesce(cast(arrival_ms as varchar) || '|', '')
-        || copy_key || '|' || cast(copy_index as varchar) as delivery_key,
+        || cast(line_hash as varchar) as delivery_key,
         source_file,
+        source_file_size,
+        source_file_modified_us,
         line_number,
         arrival_ms,
-        copy_index,
+        line_count,
         event_id,
         event_type,
         gateway,
         envelope_ms,
         timestamp_was_seconds,
-        payload,
         quarantine_reason,
-        -- the raw text is kept for quarantined lines only
-        case when quarantine_reason is not null then raw_line end as raw_line,
+        raw_line,
+        payload_hash,
+        {%- for column in payload_columns() %}
+            {{ column }},
+        {%- endfor %}
+        payload_entries,
         {{ batch_loaded_ms() }} as loaded_ms
-    from numbered
+    from hashed
 
 )
 

@@ -1,25 +1,29 @@
 -- One row per discovery result (orchestrator probed by the gateway).
+{%- set result_fields = {'address': 'address', 'url': 'url', 'latency_ms': 'latency_ms'} %}
 with
 
 events as (
 
-    select * from {{ ref('stg_livepeer__events') }}
-    where event_type = 'discovery_results'
-        and {{ in_new_batches() }}
+    {{ kept_copies('discovery_results') }}
+
+),
+
+result_rows as (
+
+    {{ unnest_json_array('events', 'events.payload_entries', 'result', 'result_index', result_fields) }}
 
 ),
 
 results as (
 
     select
-        events.event_id as event_id,
-        events.gateway as gateway,
-        events.envelope_ms as envelope_ms,
-        result_json,
+        event_id,
+        gateway,
+        envelope_ms,
+        result,
         result_index
-    from events
-    {{ json_array_rows('events.payload', 'result_json', 'result_index') }}
-    where result_json is not null
+    from result_rows
+    where result is not null
 
 ),
 
@@ -29,9 +33,9 @@ final as (
         event_id,
         result_index,
         gateway,
-        lower({{ json_text('result_json', 'address') }}) as orchestrator_wallet,
-        {{ json_text('result_json', 'url') }} as orchestrator_url,
-        {{ json_number('result_json', 'latency_ms') }} as latency_ms,
+        lower({{ text_value(element_field('result', result_fields, 'address')) }}) as orchestrator_wallet,
+        {{ text_value(element_field('result', result_fields, 'url')) }} as orchestrator_url,
+        {{ payload_number(element_field('result', result_fields, 'latency_ms')) }} as latency_ms,
         envelope_ms as event_ms,
         {{ epoch_ms_to_timestamp('envelope_ms') }} as event_at,
         {{ batch_loaded_ms() }} as loaded_ms

@@ -1,117 +1,93 @@
--- One row per distinct accepted event id: among every copy ever delivered
--- without a quarantine reason, the one with the earliest envelope timestamp
--- (ties: payload text, then source file) is kept, whatever batch the copies
--- arrived in. `delivery_count` counts the identical copies; a copy whose
--- payload differs from the kept one is quarantined as `conflicting_duplicate`
--- (dq_quarantined_events).
+-- Which copy of each accepted event id is kept: one row per id, re-decided for
+-- every id delivered since this model's last successful run, over every copy
+-- ever delivered (two hash aggregates over the ledger's key columns: identical
+-- copies first, then ids). The kept copy has the smallest envelope timestamp
+-- (ties: payload hash; among identical copies the first by file); `delivery_count` counts its
+-- identical copies (same payload and time); copies that differ are quarantined
+-- as `conflicting_duplicate` (dq_quarantined_events). The family models read the kept copy's fields
+-- from stg_livepeer__deliveries.
 with
 
-deliveries as (
+new_ids as (
 
-    select * from {{ ref('stg_livepeer__deliveries') }}
-    where quarantine_reason is null
-
-),
-
-batch_ids as (
-
-    -- ids delivered since this model's last successful run (all on a full build): the
-    -- copy kept is re-decided over every copy ever delivered
     select distinct event_id
     from {{ ref('stg_livepeer__deliveries') }}
-    where {{ in_new_batches() }}
-
-),
-
-candidates as (
-
-    select deliveries.*
-    from deliveries
-    where deliveries.event_id in (select batch_ids.event_id from batch_ids)
-
-),
-
-counted as (
-
-    select
-        *,
-        count(*) over (partition by event_id) as copies_delivered
-    from candidates
-
-),
-
-ranked as (
-
-    -- only ids delivered more than once need ordering (most are delivered once)
-    select
-        *,
-        row_number() over (
-            partition by event_id
-            order by envelope_ms, cast(payload as varchar), source_file, delivery_key
-        ) as copy_rank
-    from counted
-    where copies_delivered > 1
-
-),
-
-winners as (
-
-    select
-        event_id,
-        event_type,
-        gateway,
-        envelope_ms,
-        timestamp_was_seconds,
-        payload,
-        source_file
-    from counted
-    where copies_delivered = 1
-
-    union all
-
-    select
-        event_id,
-        event_type,
-        gateway,
-        envelope_ms,
-        timestamp_was_seconds,
-        payload,
-        source_file
-    from ranked
-    where copy_rank = 1
+    where quarantine_reason is null
+        and {{ in_new_batches() }}
 
 ),
 
 copies as (
 
-    -- identical copies (same envelope time and payload) of a redelivered winner
     select
-        ranked.event_id as event_id,
-        count(*) as delivery_count
-    from ranked
-    inner join winners
-        on ranked.event_id = winners.event_id
-            and cast(ranked.payload as varchar) = cast(winners.payload as varchar)
-            and ranked.envelope_ms = winners.envelope_ms
-    group by ranked.event_id
+        delivery_key,
+        event_id,
+        event_type,
+        envelope_ms,
+        timestamp_was_seconds,
+        source_file,
+        payload_hash,
+        line_count
+    from {{ ref('stg_livepeer__deliveries') }}
+    where quarantine_reason is null
+        and event_id in (select new_ids.event_id from new_ids)
+
+),
+
+copy_groups as (
+
+    -- copies of an id with the same payload hash are identical: one group each
+    -- (the delivery key starts with the source file, so its minimum is the
+    -- first copy by file)
+    select
+        event_id,
+        payload_hash,
+        -- (not aliased envelope_ms: ClickHouse would read the alias inside group_order)
+        min(envelope_ms) as first_envelope_ms,
+        {{ copy_group_order('min(envelope_ms)', 'payload_hash') }} as group_order,
+        sum(line_count) as copy_count,
+        min(delivery_key) as first_delivery_key,
+        min(event_type) as event_type,
+        {{ arg_min('timestamp_was_seconds', 'delivery_key') }} as timestamp_was_seconds,
+        min(source_file) as source_file
+    from copies
+    group by event_id, payload_hash
+
+),
+
+kept as (
+
+    -- the first group (earliest envelope time, then payload hash) is kept
+    select
+        event_id,
+        {{ arg_min('first_delivery_key', 'group_order') }} as kept_delivery_key,
+        {{ arg_min('event_type', 'group_order') }} as event_type,
+        min(first_envelope_ms) as envelope_ms,
+        {{ arg_min('timestamp_was_seconds', 'group_order') }} as timestamp_was_seconds,
+        {{ arg_min('payload_hash', 'group_order') }} as payload_hash,
+        {{ arg_min('source_file', 'group_order') }} as source_file,
+        {{ arg_min('copy_count', 'group_order') }} as delivery_count,
+        sum(copy_count) - {{ arg_min('copy_count', 'group_order') }} as conflicting_line_count
+    from copy_groups
+    group by event_id
 
 ),
 
 final as (
 
     select
-        winners.event_id as event_id,
-        winners.event_type as event_type,
-        winners.gateway as gateway,
-        winners.envelope_ms as envelope_ms,
-        {{ epoch_ms_to_timestamp('winners.envelope_ms') }} as envelope_at,
-        winners.timestamp_was_seconds as timestamp_was_seconds,
-        winners.payload as payload,
-        coalesce(copies.delivery_count, 1) as delivery_count,
-        nullif(winners.source_file, '') as source_file,
+        event_id,
+        event_type,
+        kept_delivery_key,
+        envelope_ms,
+        {{ epoch_ms_to_timestamp('envelope_ms') }} as envelope_at,
+        timestamp_was_seconds,
+        payload_hash,
+        delivery_count,
+        conflicting_line_count,
+        nullif(source_file, '') as source_file,
         {{ batch_loaded_ms() }} as loaded_ms
-    from winners
-    left join copies on winners.event_id = copies.event_id
+    from kept
 
 )
 

@@ -1,37 +1,46 @@
 -- One row per capability snapshot entry x hardware x GPU. Entries without
 -- `hardware` (or hardware without `gpu_info`) keep one row with NULLs there,
 -- so the orchestrator identity they carry is not lost.
+{%- set entry_fields = {
+    'address': 'address',
+    'local_address': 'local_address',
+    'orch_uri': 'orch_uri',
+    'capabilities_version': 'capabilities.version',
+    'hardware_json': 'hardware',
+} %}
+{%- set hardware_fields = {'pipeline': 'pipeline', 'model_id': 'model_id', 'gpu_info_json': 'gpu_info'} %}
 with
 
 events as (
 
-    select * from {{ ref('stg_livepeer__events') }}
-    where event_type = 'network_capabilities'
-        and {{ in_new_batches() }}
+    {{ kept_copies('network_capabilities') }}
+
+),
+
+entry_rows as (
+
+    {{ unnest_json_array('events', 'events.payload_entries', 'entry', 'entry_index', entry_fields) }}
 
 ),
 
 entries as (
 
     select
-        events.event_id as event_id,
-        events.envelope_ms as envelope_ms,
-        entry_json,
+        event_id,
+        envelope_ms,
+        entry,
         entry_index
-    from events
-    {{ json_array_rows('events.payload', 'entry_json', 'entry_index') }}
-    where entry_json is not null
+    from entry_rows
+    where entry is not null
 
 ),
 
 hardware as (
 
-    select
-        entries.*,
-        hardware_json,
-        hardware_index
-    from entries
-    {{ json_array_rows(json_value('entries.entry_json', 'hardware'), 'hardware_json', 'hardware_index') }}
+    {{ unnest_json_array(
+        'entries', element_field('entries.entry', entry_fields, 'hardware_json'), 'hardware_item', 'hardware_index',
+        hardware_fields
+    ) }}
 
 ),
 
@@ -42,7 +51,9 @@ gpus as (
         gpu_slot,
         gpu_json
     from hardware
-    {{ json_object_rows(json_value('hardware.hardware_json', 'gpu_info'), 'gpu_slot', 'gpu_json') }}
+    {{ json_object_rows(
+        element_field('hardware.hardware_item', hardware_fields, 'gpu_info_json'), 'gpu_slot', 'gpu_json'
+    ) }}
 
 ),
 
@@ -56,12 +67,12 @@ final as (
         envelope_ms as snapshot_ms,
         {{ epoch_ms_to_timestamp('envelope_ms') }} as snapshot_at,
         {{ batch_loaded_ms() }} as loaded_ms,
-        lower({{ json_text('entry_json', 'address') }}) as orchestrator_address,
-        lower({{ json_text('entry_json', 'local_address') }}) as local_address,
-        {{ json_text('entry_json', 'orch_uri') }} as orch_uri,
-        {{ json_text('entry_json', 'capabilities.version') }} as capabilities_version,
-        {{ json_text('hardware_json', 'pipeline') }} as hardware_pipeline,
-        {{ json_text('hardware_json', 'model_id') }} as hardware_model_id,
+        lower({{ text_value(element_field('entry', entry_fields, 'address')) }}) as orchestrator_address,
+        lower({{ text_value(element_field('entry', entry_fields, 'local_address')) }}) as local_address,
+        {{ text_value(element_field('entry', entry_fields, 'orch_uri')) }} as orch_uri,
+        {{ text_value(element_field('entry', entry_fields, 'capabilities_version')) }} as capabilities_version,
+        {{ text_value(element_field('hardware_item', hardware_fields, 'pipeline')) }} as hardware_pipeline,
+        {{ text_value(element_field('hardware_item', hardware_fields, 'model_id')) }} as hardware_model_id,
         {{ json_text('gpu_json', 'id') }} as gpu_id,
         {{ json_text('gpu_json', 'name') }} as gpu_name,
         {{ json_bigint('gpu_json', 'major') }} as gpu_compute_major,

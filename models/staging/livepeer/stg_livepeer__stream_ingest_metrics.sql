@@ -1,26 +1,24 @@
 -- One row per ingest-metrics event x track (video/audio); an event without
 -- track stats keeps one row with NULL track columns.
+{%- set track_fields = {
+    'type': 'type',
+    'jitter': 'jitter',
+    'packets_lost': 'packets_lost',
+    'packets_received': 'packets_received',
+    'packet_loss_pct': 'packet_loss_pct',
+    'rtt': 'rtt',
+} %}
 with
 
 events as (
 
-    select * from {{ ref('stg_livepeer__events') }}
-    where event_type = 'stream_ingest_metrics'
-        and {{ in_new_batches() }}
+    {{ kept_copies('stream_ingest_metrics') }}
 
 ),
 
 tracks as (
 
-    select
-        events.event_id as event_id,
-        events.gateway as gateway,
-        events.envelope_ms as envelope_ms,
-        events.payload as payload,
-        track_json,
-        track_index
-    from events
-    {{ json_array_rows(json_value('events.payload', 'stats.track_stats'), 'track_json', 'track_index') }}
+    {{ unnest_json_array('events', 'events.track_stats', 'track', 'track_index', track_fields) }}
 
 ),
 
@@ -31,28 +29,28 @@ parsed as (
         coalesce(track_index, 0) as track_index,
         gateway,
         envelope_ms,
-        {{ json_text('payload', 'stream_id') }} as stream_id,
-        {{ json_text('payload', 'request_id') }} as request_id,
-        {{ json_text('payload', 'pipeline_id') }} as pipeline_id,
-        {{ json_bigint('payload', 'stats.peer_conn_stats.BytesReceived') }} as bytes_received_reported,
-        {{ json_bigint('payload', 'stats.peer_conn_stats.BytesSent') }} as bytes_sent_reported,
-        {{ json_text('payload', 'stats.conn_quality') }} as conn_quality,
-        {{ json_text('track_json', 'type') }} as track_type,
-        {{ json_number('track_json', 'jitter') }} as jitter_reported,
-        {{ json_bigint('track_json', 'packets_lost') }} as packets_lost_reported,
-        {{ json_bigint('track_json', 'packets_received') }} as packets_received_reported,
-        {{ json_number('track_json', 'packet_loss_pct') }} as packet_loss_pct_reported,
-        {{ json_number('track_json', 'rtt') }} as rtt_reported,
+        {{ text_value('stream_id') }} as stream_id,
+        {{ text_value('request_id') }} as request_id,
+        {{ text_value('pipeline_id') }} as pipeline_id,
+        {{ payload_bigint('bytes_received') }} as bytes_received_reported,
+        {{ payload_bigint('bytes_sent') }} as bytes_sent_reported,
+        {{ text_value('conn_quality') }} as conn_quality,
+        {{ text_value(element_field('track', track_fields, 'type')) }} as track_type,
+        {{ payload_number(element_field('track', track_fields, 'jitter')) }} as jitter_reported,
+        {{ payload_bigint(element_field('track', track_fields, 'packets_lost')) }} as packets_lost_reported,
+        {{ payload_bigint(element_field('track', track_fields, 'packets_received')) }} as packets_received_reported,
+        {{ payload_number(element_field('track', track_fields, 'packet_loss_pct')) }} as packet_loss_pct_reported,
+        {{ payload_number(element_field('track', track_fields, 'rtt')) }} as rtt_reported,
         -- raw texts, to tell a missing measure from an unreadable one
-        {{ json_text('payload', 'stats.peer_conn_stats.BytesReceived') }} as bytes_received_text,
-        {{ json_text('payload', 'stats.peer_conn_stats.BytesSent') }} as bytes_sent_text,
-        {{ json_text('track_json', 'jitter') }} as jitter_text,
-        {{ json_text('track_json', 'packets_lost') }} as packets_lost_text,
-        {{ json_text('track_json', 'packets_received') }} as packets_received_text,
-        {{ json_text('track_json', 'packet_loss_pct') }} as packet_loss_pct_text,
-        {{ json_text('track_json', 'rtt') }} as rtt_text,
-        {{ json_text('payload', 'timestamp') }} as data_timestamp_raw,
-        {{ json_bigint('payload', 'timestamp') }} as data_timestamp_ms
+        {{ text_value('bytes_received') }} as bytes_received_text,
+        {{ text_value('bytes_sent') }} as bytes_sent_text,
+        {{ text_value(element_field('track', track_fields, 'jitter')) }} as jitter_text,
+        {{ text_value(element_field('track', track_fields, 'packets_lost')) }} as packets_lost_text,
+        {{ text_value(element_field('track', track_fields, 'packets_received')) }} as packets_received_text,
+        {{ text_value(element_field('track', track_fields, 'packet_loss_pct')) }} as packet_loss_pct_text,
+        {{ text_value(element_field('track', track_fields, 'rtt')) }} as rtt_text,
+        {{ text_value('data_timestamp') }} as data_timestamp_raw,
+        {{ payload_bigint('data_timestamp') }} as data_timestamp_ms
     from tracks
 
 ),

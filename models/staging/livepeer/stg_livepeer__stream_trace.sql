@@ -2,9 +2,7 @@ with
 
 events as (
 
-    select * from {{ ref('stg_livepeer__events') }}
-    where event_type = 'stream_trace'
-        and {{ in_new_batches() }}
+    {{ kept_copies('stream_trace') }}
 
 ),
 
@@ -14,16 +12,16 @@ parsed as (
         event_id,
         gateway,
         envelope_ms,
-        lower({{ json_text('payload', 'type') }}) as trace_subtype,
-        {{ json_text('payload', 'stream_id') }} as stream_id,
-        {{ json_text('payload', 'request_id') }} as request_id,
-        {{ json_text('payload', 'pipeline_id') }} as pipeline_id,
-        {{ json_text('payload', 'pipeline') }} as model_hint,
-        {{ json_text('payload', 'message') }} as message,
-        lower({{ json_text('payload', 'orchestrator_info.address') }}) as orchestrator_wallet,
-        {{ json_text('payload', 'orchestrator_info.url') }} as orchestrator_url,
-        {{ json_text('payload', 'timestamp') }} as data_timestamp_raw,
-        {{ json_bigint('payload', 'timestamp') }} as data_timestamp_ms
+        lower({{ text_value('data_type') }}) as trace_subtype,
+        {{ text_value('stream_id') }} as stream_id,
+        {{ text_value('request_id') }} as request_id,
+        {{ text_value('pipeline_id') }} as pipeline_id,
+        {{ text_value('pipeline') }} as model_hint,
+        {{ text_value('message') }} as message,
+        lower({{ text_value('orchestrator_address') }}) as orchestrator_wallet,
+        {{ text_value('orchestrator_url') }} as orchestrator_url,
+        {{ text_value('data_timestamp') }} as data_timestamp_raw,
+        {{ payload_bigint('data_timestamp') }} as data_timestamp_ms
     from events
 
 ),
