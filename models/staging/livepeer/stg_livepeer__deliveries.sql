@@ -10,7 +10,15 @@
 -- file rewrites the same rows (idempotent); identical lines within a file are
 -- one row counted by `line_count`. Which copy of an id is kept is decided in
 -- stg_livepeer__events.
-{{ config(pre_hook="{{ livepeer_prepare_raw_lines() }}") }}
+--
+-- ClickHouse: short-circuit evaluation is off for this model's statements
+-- (query_settings, a dbt-clickhouse config; DuckDB ignores it). With it on,
+-- ClickHouse evaluated the payload parse once per CASE that reads a field of
+-- it, about 30 times per line (63 s instead of 5 s for a day of events).
+{{ config(
+    pre_hook="{{ livepeer_prepare_raw_lines() }}",
+    query_settings={'short_circuit_function_evaluation': 'disable'},
+) }}
 with
 
 source as (
