@@ -78,11 +78,11 @@ docs: $(STAMP)
 ## with +1 hour and a no-op run; BENCH_ARGS=--quick for a small volume, --target duckdb/chdb
 ## for one engine (not part of make test; results in target/bench.json)
 bench: $(STAMP)
-	$(BIN)/python -m livepeer_analytics.bench $(BENCH_ARGS)
+	$(BIN)/python -m livepeer_devtools.bench $(BENCH_ARGS)
 
 ## fixtures: regenerate the fixture seed files from their scenario definitions
 fixtures: $(STAMP)
-	$(BIN)/python -m livepeer_analytics.fixture_events
+	$(BIN)/python -m livepeer_devtools.fixture_events
 
 clean:
 	rm -rf target logs dbt_packages livepeer.duckdb .chdb

@@ -1,6 +1,11 @@
 -- One row per payment, in its own UTC hour, with the demand dimensions of its
 -- session; an unlinked payment keeps its own gateway and the model named by
 -- its manifest.
+-- delete key event_id: rewrites the payments int_payments_linked rewrote in the same batches.
+{{ config(
+    order_by=['event_id'],
+    unique_key='event_id',
+) }}
 with
 
 payments as (

@@ -61,7 +61,7 @@ from _support import (
     run_command,
     strip_ansi,
 )
-from livepeer_analytics.generate import generate
+from livepeer_devtools.generate import generate
 
 GRAINS = {**MART_GRAINS, "dq_event_summary": ["event_type"]}
 ENGINES = ["duckdb", "chdb"]

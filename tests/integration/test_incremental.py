@@ -21,7 +21,7 @@ from _support import (
     run_chdb_build,
     run_dbt_build,
 )
-from livepeer_analytics.generate import generate
+from livepeer_devtools.generate import generate
 
 GRAINS = {**MART_GRAINS, "dq_event_summary": ["event_type"]}
 SLICES = 4

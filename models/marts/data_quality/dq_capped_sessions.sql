@@ -2,6 +2,10 @@
 -- clock error or a reused stream/request id. Their active interval (inference
 -- minutes, hour rows) is capped at max_session_hours after their first event;
 -- everything else about them counts as usual.
+-- a table rebuilt in full each run (no delete key); ClickHouse sorts it by its grain.
+{{ config(
+    order_by=['session_key'],
+) }}
 with
 
 sessions as (

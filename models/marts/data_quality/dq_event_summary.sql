@@ -2,6 +2,10 @@
 -- event, a duplicate (an identical copy of an accepted event, counted once)
 -- or a quarantined line (dq_quarantined_events), so
 -- delivered_lines = accepted_events + duplicate_lines + quarantined_lines.
+-- a table rebuilt in full each run (no delete key); ClickHouse sorts it by its grain.
+{{ config(
+    order_by=['event_type'],
+) }}
 with
 
 deliveries as (

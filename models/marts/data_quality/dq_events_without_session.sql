@@ -1,5 +1,9 @@
 -- Session-scoped events that carry neither stream_id nor request_id: they
 -- belong to no session and are kept here, not silently dropped.
+-- a table rebuilt in full each run (no delete key); ClickHouse sorts it by its grain.
+{{ config(
+    order_by=['event_id'],
+) }}
 with
 
 session_events as (

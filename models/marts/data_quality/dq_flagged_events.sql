@@ -15,6 +15,10 @@
 --                           unreadable faceValue, winProb outside [0, 1],
 --                           numTickets not a whole number >= 0): no fee counted
 -- Unknown trace subtypes are listed in dq_unmapped_trace_subtypes.
+-- a table rebuilt in full each run (no delete key); ClickHouse sorts it by its grain.
+{{ config(
+    order_by=['event_id', 'flag'],
+) }}
 with
 
 events as (

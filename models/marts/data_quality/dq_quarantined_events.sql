@@ -3,6 +3,10 @@
 -- checks rejected, and copies of an accepted id whose payload or time differs
 -- from the copy kept (`conflicting_duplicate`). Identical lines of one file
 -- are one row, counted by `line_count`.
+-- a table rebuilt in full each run (no delete key); ClickHouse sorts it by its grain.
+{{ config(
+    order_by=['delivery_key'],
+) }}
 with
 
 rejected_lines as (

@@ -1,5 +1,9 @@
 -- Error messages that match no error_taxonomy entry. They count as
 -- non-excusable in classification; add a taxonomy entry to classify them.
+-- a table rebuilt in full each run (no delete key); ClickHouse sorts it by its grain.
+{{ config(
+    order_by=['message'],
+) }}
 with
 
 errors as (

@@ -1,5 +1,9 @@
 -- Observed stream_trace subtypes missing from the trace_subtypes seed: they
 -- carry no role in classification and must be added (or knowingly ignored).
+-- a table rebuilt in full each run (no delete key); ClickHouse sorts it by its grain.
+{{ config(
+    order_by=['trace_subtype', 'trace_category'],
+) }}
 with
 
 traces as (

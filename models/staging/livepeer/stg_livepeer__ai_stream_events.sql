@@ -1,3 +1,8 @@
+-- delete key event_id: one row per event; reprocessing a batch rewrites the same events.
+{{ config(
+    order_by=['event_id'],
+    unique_key='event_id',
+) }}
 with
 
 events as (

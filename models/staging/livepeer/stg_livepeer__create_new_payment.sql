@@ -1,5 +1,10 @@
 -- One row per payment. Wei amounts are parsed exactly ("2402400000000000 WEI"
 -- -> 2402400000000000); the expected-value fee is computed in int_payments_linked.
+-- delete key event_id: one row per event; reprocessing a batch rewrites the same events.
+{{ config(
+    order_by=['event_id'],
+    unique_key='event_id',
+) }}
 with
 
 events as (

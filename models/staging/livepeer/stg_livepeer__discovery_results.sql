@@ -1,4 +1,9 @@
 -- One row per discovery result (orchestrator probed by the gateway).
+-- delete key event_id: a re-staged discovery event replaces all its result rows.
+{{ config(
+    order_by=['event_id', 'result_index'],
+    unique_key='event_id',
+) }}
 {%- set result_fields = {'address': 'address', 'url': 'url', 'latency_ms': 'latency_ms'} %}
 with
 

@@ -1,6 +1,11 @@
 -- One row per capability snapshot entry x hardware x GPU. Entries without
 -- `hardware` (or hardware without `gpu_info`) keep one row with NULLs there,
 -- so the orchestrator identity they carry is not lost.
+-- delete key snapshot_event_id: a re-staged snapshot replaces all its entry x GPU rows.
+{{ config(
+    order_by=['snapshot_event_id', 'entry_index', 'hardware_index', 'gpu_slot'],
+    unique_key='snapshot_event_id',
+) }}
 {%- set entry_fields = {
     'address': 'address',
     'local_address': 'local_address',

@@ -1,5 +1,10 @@
 -- One row per ingest-metrics event x track (video/audio); an event without
 -- track stats keeps one row with NULL track columns.
+-- delete key event_id: a re-staged ingest event replaces its track rows.
+{{ config(
+    order_by=['event_id', 'track_index'],
+    unique_key='event_id',
+) }}
 {%- set track_fields = {
     'type': 'type',
     'jitter': 'jitter',

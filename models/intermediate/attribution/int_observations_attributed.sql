@@ -11,6 +11,11 @@
 -- and nearest later snapshot of each candidate identity (wallet, uri, model,
 -- canonical address) are considered, found with as-of joins, so the cost
 -- grows with observations, not observations x snapshots.
+-- delete key session_key on an event grain: all rows of each recomputed session are deleted and its events re-inserted (docs/incremental.md, rule R1).
+{{ config(
+    order_by=['event_id'],
+    unique_key='session_key',
+) }}
 with
 
 observations as (

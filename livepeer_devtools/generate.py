@@ -4,7 +4,7 @@ Writes raw ``streaming-events`` envelopes ``{"id","type","timestamp","gateway","
 as NDJSON, one file per ARRIVAL hour (UTC), for load and end-to-end trials of
 the dbt project::
 
-    python -m livepeer_analytics.generate --days 1 --events-per-day 720000 \\
+    python -m livepeer_devtools.generate --days 1 --events-per-day 720000 \\
         --seed 1 --out /tmp/events [--start 2026-03-01T00:00:00Z]
     LIVEPEER_EVENTS=/tmp/events make run
 
@@ -13,7 +13,7 @@ Same arguments -> byte-identical files: everything is drawn from one
 ``random.Random(seed)``; nothing depends on the clock or on hash order.
 Existing ``events-*.ndjson`` files in the output directory are removed first.
 All ids, stream ids, wallets, URLs and GPU ids are invented (derived from the
-seed); the shapes follow real exports (see docs/metric-contract.md, section 1).
+seed); the shapes follow real exports (see docs/events.md).
 
 Delivery (what the files look like)
 -----------------------------------
@@ -864,7 +864,7 @@ def generate(days: int, events_per_day: int, seed: int, out_dir, start=None) -> 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m livepeer_analytics.generate",
+    parser = argparse.ArgumentParser(prog="python -m livepeer_devtools.generate",
                                      description="Write synthetic Livepeer gateway events (NDJSON, one file per arrival hour).")
     parser.add_argument("--days", type=int, required=True, help="number of days to generate")
     parser.add_argument("--events-per-day", type=int, required=True, help="approximate distinct events per day")

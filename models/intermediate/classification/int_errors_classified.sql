@@ -1,6 +1,11 @@
 -- Every `ai_stream_events` error with its classification against the
 -- error_taxonomy seed (case-insensitive substring). A message matching any
 -- excusable pattern is excusable; one matching nothing is `unclassified`.
+-- delete key event_id: one row per error event; reprocessing a batch rewrites the same events.
+{{ config(
+    order_by=['event_id'],
+    unique_key='event_id',
+) }}
 with
 
 stream_events as (

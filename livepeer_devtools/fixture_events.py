@@ -11,7 +11,7 @@ Writes two dbt seeds:
   payload) that the models must count once.
 * ``seeds/fixture_expected_sessions.csv`` -- the expected per-session values,
   computed here by a small, independent Python re-implementation of the rules
-  in ``docs/metric-contract.md`` (the oracle below), never by running SQL.
+  in ``docs/sessions.md`` (the oracle below), never by running SQL.
   Empty cell = NULL, booleans are ``true``/``false``.
 
 All values are invented (stream ids ``fixture-stream-NN``, request ids
@@ -31,7 +31,7 @@ belongs to no session); L negative E2E edge, snapshot only after the session.
 
 Run from the repository root::
 
-    python -m livepeer_analytics.fixture_events
+    python -m livepeer_devtools.fixture_events
 """
 
 from __future__ import annotations
@@ -518,9 +518,24 @@ def decode_rows(rows: list[list[str]]) -> list[dict]:
 # ---------------------------------------------------------------------------
 
 SESSION_FAMILIES = {"stream_trace", "ai_stream_status", "ai_stream_events", "stream_ingest_metrics"}
-EXCUSABLE = ["no orchestrators available", "mediamtx ingest disconnected", "whip disconnected",
-             "missing video", "ice connection state failed", "user disconnected"]
-TTL_MS = 24 * 3600 * 1000
+
+
+def _excusable_patterns() -> list[str]:
+    """The excusable patterns of the error_taxonomy seed (the oracle reads the seed, never a copy)."""
+    with open(SEEDS / "error_taxonomy.csv", newline="") as handle:
+        return [row["pattern"].lower() for row in csv.DictReader(handle) if row["is_excusable"] == "true"]
+
+
+def _project_var(name: str) -> int:
+    """A var of dbt_project.yml (the oracle uses the project's own setting)."""
+    import yaml
+
+    with open(ROOT / "dbt_project.yml") as handle:
+        return int(yaml.safe_load(handle)["vars"][name])
+
+
+EXCUSABLE = _excusable_patterns()
+TTL_MS = _project_var("attribution_ttl_ms")
 PLAYABLE = "gateway_receive_few_processed_segments"
 
 

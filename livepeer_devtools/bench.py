@@ -2,9 +2,9 @@
 
 Run from anywhere (``make bench`` does this, with ``BENCH_ARGS``)::
 
-    python -m livepeer_analytics.bench                  # 9 days generated at 720,000 events/day
-    python -m livepeer_analytics.bench --quick          # 2 days generated at 20,000 events/day
-    python -m livepeer_analytics.bench --target duckdb  # one engine: duckdb, chdb or both (default)
+    python -m livepeer_devtools.bench                  # 9 days generated at 720,000 events/day
+    python -m livepeer_devtools.bench --quick          # 2 days generated at 20,000 events/day
+    python -m livepeer_devtools.bench --target duckdb  # one engine: duckdb, chdb or both (default)
 
 Work happens under ``<repo>/target/bench/`` (``target/bench/quick/`` with
 ``--quick``): generated events (``data/all/``, cached while the parameters and
@@ -28,7 +28,7 @@ its own wall time and peak RSS (the largest process of the step: dbt with its
 in-process DuckDB or chdb, or the loader). Before the first run on each input
 an untimed ``dbt parse`` warms dbt's partial parse, as an hourly job finds it.
 
-  generate            python -m livepeer_analytics.generate (skipped when cached).
+  generate            python -m livepeer_devtools.generate (skipped when cached).
   Then per engine (DuckDB first), FRESH meaning the warehouse is deleted first:
   small input         the build on a fresh warehouse with 178 lines (the start
                       of the first hour file): set-up and start-up, independent
@@ -77,7 +77,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent  # not resolved: the venv's bin, where dbt lives
 DBT = str(BIN / "dbt")
-GENERATOR = REPO / "livepeer_analytics" / "generate.py"
+GENERATOR = REPO / "livepeer_devtools" / "generate.py"
 
 START = "2026-03-01T00:00:00Z"
 SEED = 42
@@ -317,7 +317,7 @@ class Bench:
             params_file.unlink(missing_ok=True)
             self.small_file.unlink(missing_ok=True)
             self.all_dir.mkdir(parents=True, exist_ok=True)
-            argv = [sys.executable, "-m", "livepeer_analytics.generate", "--days", str(params["days"]),
+            argv = [sys.executable, "-m", "livepeer_devtools.generate", "--days", str(params["days"]),
                     "--events-per-day", str(params["events_per_day"]), "--seed", str(SEED),
                     "--out", str(self.all_dir), "--start", START]
             res = self.run("generate", argv, self.env("duckdb", None))
@@ -696,7 +696,7 @@ class Bench:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m livepeer_analytics.bench",
+    parser = argparse.ArgumentParser(prog="python -m livepeer_devtools.bench",
                                      description="Benchmark the hourly build (small input, full builds, "
                                                  "+1 hour, nightly tests, memory) on DuckDB and chdb.")
     parser.add_argument("--quick", action="store_true",
