@@ -3,7 +3,7 @@
 -- Re-rolls the hourly rows of v_api_sla_compliance to days at the same grain
 -- (orchestrator_address x pipeline x model_id x gpu_id x region): the session
 -- counters are summed, then success_ratio, no_swap_ratio and sla_score are
--- recomputed with the contract formula (never averaged over hours):
+-- recomputed with the documented formula (docs/serving-views.md) (never averaged over hours):
 --   sla_score = 100 x (health_signal_count / health_expected_signal_count)
 --             x (0.4 x (1 - unexcused/known) + 0.2 x (1 - swapped/known)
 --                + 0.4 x (1 - output_failed/known))

@@ -5,7 +5,7 @@
 -- v_api_sla_compliance (not at today: the window follows the data). Session
 -- counters are summed over the window across pipelines, models and regions,
 -- then success_ratio, no_swap_ratio and sla_score are recomputed with the
--- contract formula (hourly scores are never averaged). GPUs with fewer than
+-- documented formula (docs/serving-views.md) (hourly scores are never averaged). GPUs with fewer than
 -- `top_gpus_min_known_sessions` known sessions (default 10) are left out, and
 -- so are sessions with no single attributed GPU (gpu_id NULL: unattributed, or
 -- several GPUs listed for the model). Ordered by sla_score, best first;

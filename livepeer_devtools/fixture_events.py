@@ -287,7 +287,7 @@ def scenario_a_clean_success(fx: Fixture) -> None:
     fx.payment(at(10, 2, 33), gw, O1, request_id="", session_id="ae550001", manifest="a0f1e2d3",
                face_wei=1800000000000000, win_prob="0.0010000000", tickets=1)
     fx.trace(s, r, "gateway_ingest_stream_closed", at(10, 3, 0, 250), gw)
-    # arrives after the close: excluded from FPS metrics and status_sample_count
+    # arrives after the close: excluded from FPS metrics and status_samples
     fx.status(s, r, at(10, 3, 4, 10), gw, O1, model=MODEL_SDXL, state="ONLINE", fps=9.5, start_time=start)
 
 
@@ -514,7 +514,7 @@ def decode_rows(rows: list[list[str]]) -> list[dict]:
 
 
 # ---------------------------------------------------------------------------
-# Oracle: straightforward re-implementation of the contract rules
+# Oracle: straightforward re-implementation of the documented rules (docs/sessions.md)
 # ---------------------------------------------------------------------------
 
 SESSION_FAMILIES = {"stream_trace", "ai_stream_status", "ai_stream_events", "stream_ingest_metrics"}
@@ -701,9 +701,9 @@ def expected_sessions(events: list[dict]) -> list[dict]:
             "confirmed_swap_count": swaps,
             "inferred_orchestrator_change_count": inferred,
             "is_swapped": swaps > 0 or inferred > 0,
-            "loading_only_session": loading_only,
-            "zero_output_fps_session": zero_output,
-            "status_sample_count": len(samples),
+            "is_loading_only": loading_only,
+            "is_zero_output_fps": zero_output,
+            "status_samples": len(samples),
             "startup_latency_ms": latency(first.get("gateway_receive_stream_request"),
                                           first.get("gateway_receive_first_processed_segment")),
             "e2e_latency_ms": latency(first.get("gateway_send_first_ingest_segment"),
@@ -720,14 +720,14 @@ def expected_sessions(events: list[dict]) -> list[dict]:
 
 
 EXPECTED_COLUMNS = ["session_key", "startup_outcome", "excusal_reason", "confirmed_swap_count",
-                    "inferred_orchestrator_change_count", "is_swapped", "loading_only_session",
-                    "zero_output_fps_session", "status_sample_count", "startup_latency_ms", "e2e_latency_ms",
+                    "inferred_orchestrator_change_count", "is_swapped", "is_loading_only",
+                    "is_zero_output_fps", "status_samples", "startup_latency_ms", "e2e_latency_ms",
                     "prompt_to_playable_latency_ms", "gpu_attribution_method", "gpu_id",
                     "orchestrator_address", "model_id", "pipeline", "fee_payment_eth"]
 
 # What each scenario was designed to show; the oracle must agree.
 DESIGN_INTENT = {
-    "fixture-stream-01|req00001": {"startup_outcome": "success", "status_sample_count": 6,
+    "fixture-stream-01|req00001": {"startup_outcome": "success", "status_samples": 6,
                                    "gpu_attribution_method": "nearest_prior_snapshot", "gpu_id": gpu_id(101),
                                    "model_id": MODEL_SDXL, "startup_latency_ms": 2655, "e2e_latency_ms": 110},
     "fixture-stream-02|req00002": {"startup_outcome": "success", "confirmed_swap_count": 1,
@@ -739,12 +739,12 @@ DESIGN_INTENT = {
     "fixture-stream-04|req00004": {"startup_outcome": "excused", "excusal_reason": "excusable_errors"},
     "fixture-stream-05|req00005": {"startup_outcome": "unexcused", "excusal_reason": None},
     "fixture-stream-06|req00006": {"startup_outcome": "unexcused", "model_id": ""},
-    "fixture-stream-07|req00007": {"startup_outcome": "unexcused", "loading_only_session": True,
-                                   "zero_output_fps_session": True, "gpu_id": gpu_id(101)},
-    "fixture-stream-08|req00008": {"startup_outcome": "unexcused", "loading_only_session": False,
-                                   "zero_output_fps_session": True, "gpu_attribution_method": "none",
+    "fixture-stream-07|req00007": {"startup_outcome": "unexcused", "is_loading_only": True,
+                                   "is_zero_output_fps": True, "gpu_id": gpu_id(101)},
+    "fixture-stream-08|req00008": {"startup_outcome": "unexcused", "is_loading_only": False,
+                                   "is_zero_output_fps": True, "gpu_attribution_method": "none",
                                    "orchestrator_address": None},
-    "fixture-stream-09|req00009": {"startup_outcome": "not_in_denominator", "status_sample_count": 3},
+    "fixture-stream-09|req00009": {"startup_outcome": "not_in_denominator", "status_samples": 3},
     "fixture-stream-10|req00010": {"startup_outcome": "success", "orchestrator_address": O6.canonical.lower(),
                                    "inferred_orchestrator_change_count": 0, "prompt_to_playable_latency_ms": 4000},
     "fixture-stream-11|_missing_request": {"startup_outcome": "unexcused"},

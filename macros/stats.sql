@@ -12,7 +12,7 @@
 {%- endmacro %}
 
 
-{#- numerator / denominator, NULL when the denominator is 0 or NULL (contract section 6). -#}
+{#- numerator / denominator, NULL when the denominator is 0 or NULL (docs/serving-views.md). -#}
 {% macro safe_ratio(numerator, denominator) -%}
     (cast({{ numerator }} as double) / nullif(cast({{ denominator }} as double), 0))
 {%- endmacro %}

@@ -12,7 +12,7 @@
 {%- endmacro %}
 
 
-{#- The session identity of the contract (section 2). -#}
+{#- The session identity (docs/sessions.md). -#}
 {% macro session_key(stream_id, request_id) -%}
     case
         when {{ stream_id }} is null and {{ request_id }} is null then null

@@ -5,6 +5,7 @@
 {{ config(
     order_by=['event_id'],
     unique_key='event_id',
+    meta={'recompute': 'rewrites exactly the payments int_payments_linked rewrote (that model recomputes the links of affected sessions, rule R3)'},
 ) }}
 with
 
@@ -44,7 +45,7 @@ final as (
         payments.win_prob as win_prob,
         payments.num_tickets as num_tickets,
         payments.face_value_eth as face_value_eth,
-        payments.fee_expected_value_eth as fee_expected_value_eth
+        payments.fee_payment_eth as fee_payment_eth
     from payments
     left join sessions on payments.session_key = sessions.session_key
     left join gateway_regions on payments.gateway = gateway_regions.gateway

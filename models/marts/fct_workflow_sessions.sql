@@ -62,7 +62,7 @@ fps as (
 
     select
         session_key,
-        count(*) as status_sample_count,
+        count(*) as status_samples,
         sum(output_fps) as output_fps_sum,
         sum(output_fps * output_fps) as output_fps_sumsq
     from samples
@@ -75,7 +75,7 @@ post_close as (
 
     select
         session_key,
-        count(*) as post_close_status_sample_count
+        count(*) as post_close_status_samples
     from samples
     where is_after_close
     group by 1
@@ -87,7 +87,7 @@ fees as (
     select
         session_key,
         count(*) as payment_count,
-        sum(fee_expected_value_eth) as fee_payment_eth,
+        sum(fee_payment_eth) as fee_payment_eth,
         sum(face_value_eth) as fee_face_value_eth
     from payments
     where session_key is not null
@@ -97,6 +97,8 @@ fees as (
 
 first_sessions_of_stream as (
 
+    -- cross-session: right only because every session of a stream is
+    -- recomputed together (docs/incremental.md, rule R2)
     select session_key
     from sessions
     where stream_id is not null
@@ -127,23 +129,23 @@ final as (
         outcomes.startup_outcome as startup_outcome,
         outcomes.excusal_reason as excusal_reason,
         outcomes.startup_outcome != 'not_in_denominator' as is_known_session,
-        outcomes.has_no_orchestrator as saw_no_orchestrator,
+        outcomes.has_missing_capacity as has_missing_capacity,
         first_sessions_of_stream.session_key is not null as is_first_session_of_stream,
         swaps.confirmed_swap_count as confirmed_swap_count,
         swaps.inferred_orchestrator_change_count as inferred_orchestrator_change_count,
         swaps.is_swapped as is_swapped,
         outcomes.error_count as error_count,
         outcomes.excusable_error_count as excusable_error_count,
-        coalesce(fps.status_sample_count, 0) as status_sample_count,
-        coalesce(post_close.post_close_status_sample_count, 0) as post_close_status_sample_count,
+        coalesce(fps.status_samples, 0) as status_samples,
+        coalesce(post_close.post_close_status_samples, 0) as post_close_status_samples,
         coalesce(fps.output_fps_sum, 0) as output_fps_sum,
         coalesce(fps.output_fps_sumsq, 0) as output_fps_sumsq,
-        {{ safe_ratio('fps.output_fps_sum', 'fps.status_sample_count') }} as avg_output_fps,
-        {{ jitter_coeff('fps.status_sample_count', 'fps.output_fps_sum', 'fps.output_fps_sumsq') }} as jitter_coeff_fps,
-        health.loading_only_session as loading_only_session,
-        health.zero_output_fps_session as zero_output_fps_session,
-        health.output_failed_session as output_failed_session,
-        health.last_error_occurred as last_error_occurred,
+        {{ safe_ratio('fps.output_fps_sum', 'fps.status_samples') }} as avg_output_fps,
+        {{ jitter_coeff('fps.status_samples', 'fps.output_fps_sum', 'fps.output_fps_sumsq') }} as jitter_coeff_fps,
+        health.is_loading_only as is_loading_only,
+        health.is_zero_output_fps as is_zero_output_fps,
+        health.is_output_failed as is_output_failed,
+        health.has_last_error as has_last_error,
         health.health_signal_count as health_signal_count,
         health.health_expected_signal_count as health_expected_signal_count,
         latencies.startup_latency_ms as startup_latency_ms,

@@ -1,4 +1,4 @@
-{#- In every row: startup_success + excused + unexcused = known (contract section 7). -#}
+{#- In every row: startup_success + excused + unexcused = known (docs/serving-views.md). -#}
 {% test outcomes_add_up(model) %}
 
 select *

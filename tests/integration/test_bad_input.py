@@ -179,7 +179,7 @@ def test_odd_but_usable_events_are_accepted_and_flagged(tmp_path_factory):
     session = dict(zip(out["fct_workflow_sessions"]["columns"], out["fct_workflow_sessions"]["rows"][0]))
     assert session["session_key"] == "odd-stream|odd00001"
     assert session["session_start_at"] == "2026-02-24T18:50:00"  # the seconds timestamp, converted
-    assert session["status_sample_count"] == 1  # only the valid reading counts
+    assert session["status_samples"] == 1  # only the valid reading counts
     assert session["avg_output_fps"] == 12.5
     messages = out["stg_livepeer__ai_stream_events"]
     assert len(messages["rows"][0][messages["columns"].index("message")]) > 1_000_000

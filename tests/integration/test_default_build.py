@@ -9,7 +9,7 @@ from _support import STREAM_2026_01_08_DIR, STREAM_2026_01_08_EVENTS, query, req
 SERVING_VIEWS = ("v_api_gpu_metrics", "v_api_network_demand", "v_api_sla_compliance")
 
 SESSION_COLUMNS = (
-    "session_key, startup_outcome, is_swapped, status_sample_count, avg_output_fps, "
+    "session_key, startup_outcome, is_swapped, status_samples, avg_output_fps, "
     "startup_latency_ms, e2e_latency_ms, prompt_to_playable_latency_ms, "
     "payment_count, fee_payment_eth"
 )

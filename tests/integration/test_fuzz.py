@@ -237,15 +237,15 @@ def expected_view_sums(facts: dict) -> dict:
         ("v_api_network_demand", "total_sessions"): len(sessions),
         ("v_api_network_demand", "total_streams"): len({s["stream_id"] for s in sessions if s["stream_id"] is not None}),
         ("v_api_network_demand", "total_inference_minutes"): _fsum(s["active_minutes"] for s in sessions),
-        ("v_api_network_demand", "missing_capacity_count"): sum(1 for s in known if s["saw_no_orchestrator"]),
-        ("v_api_network_demand", "fee_payment_eth"): _fsum(p["fee_expected_value_eth"] for p in payments),
+        ("v_api_network_demand", "missing_capacity_count"): sum(1 for s in known if s["has_missing_capacity"]),
+        ("v_api_network_demand", "fee_payment_eth"): _fsum(p["fee_payment_eth"] for p in payments),
         ("v_api_network_demand", "fee_face_value_eth"): _fsum(p["face_value_eth"] for p in payments),
         ("v_api_network_demand", "status_samples"): len(samples),
         ("v_api_network_demand", "output_fps_sum"): _fsum(fps),
         ("v_api_gpu_metrics", "status_samples"): len(samples),
         ("v_api_gpu_metrics", "output_fps_sum"): _fsum(fps),
         ("v_api_gpu_metrics", "output_fps_sumsq"): _fsum(float(x) * float(x) for x in fps),
-        ("v_api_sla_compliance", "output_failed_sessions"): sum(1 for s in known if s["output_failed_session"]),
+        ("v_api_sla_compliance", "output_failed_sessions"): sum(1 for s in known if s["is_output_failed"]),
         ("v_api_sla_compliance", "health_signal_count"): _fsum(s["health_signal_count"] for s in known),
         ("v_api_sla_compliance", "health_expected_signal_count"): _fsum(
             s["health_expected_signal_count"] for s in known

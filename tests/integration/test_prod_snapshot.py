@@ -17,7 +17,7 @@ from _support import PROD_EVENTS, PROD_LABELS, query, query_dicts, require_fixtu
 
 SESSION_COLUMNS = (
     "session_key, startup_outcome, excusal_reason, is_swapped, avg_output_fps, "
-    "is_known_session, saw_no_orchestrator, session_start_hour, gateway, region, "
+    "is_known_session, has_missing_capacity, session_start_hour, gateway, region, "
     "pipeline, model_id"
 )
 
@@ -110,7 +110,7 @@ def test_scenario_2_counted_as_missing_capacity(labels, sessions, prod_db):
     [(no_orch_sessions,)] = query(
         prod_db,
         "select count(*) from fct_workflow_sessions "
-        "where is_known_session and saw_no_orchestrator",
+        "where is_known_session and has_missing_capacity",
     )
     assert no_orch_sessions >= sum(groups.values())
     assert view_total == no_orch_sessions

@@ -43,7 +43,7 @@ def test_latencies(session):
 
 
 def test_fps(session):
-    assert session["status_sample_count"] == 17
+    assert session["status_samples"] == 17
     assert round(session["avg_output_fps"], 5) == 15.99995
     assert round(session["jitter_coeff_fps"], 4) == 0.1163
 

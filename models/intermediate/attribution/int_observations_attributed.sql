@@ -1,5 +1,5 @@
 -- Attribution of every orchestrator observation to a capability snapshot
--- entry (contract section 5):
+-- entry (docs/sessions.md):
 --   1. identity: local_address or address equals the reported wallet; when the
 --      observation has a URL, entries with the same orch_uri are preferred;
 --   2. compatibility: a known model hint and a known entry model must match
@@ -11,6 +11,8 @@
 -- and nearest later snapshot of each candidate identity (wallet, uri, model,
 -- canonical address) are considered, found with as-of joins, so the cost
 -- grows with observations, not observations x snapshots.
+-- Cross-batch: a new snapshot re-attributes the sessions with an observation
+-- within the TTL of it (docs/incremental.md, rule R4).
 -- delete key session_key on an event grain: all rows of each recomputed session are deleted and its events re-inserted (docs/incremental.md, rule R1).
 {{ config(
     order_by=['event_id'],

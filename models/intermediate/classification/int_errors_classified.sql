@@ -5,6 +5,7 @@
 {{ config(
     order_by=['event_id'],
     unique_key='event_id',
+    meta={'recompute': 'event grain: the class of an error depends on its own message only; int_session_startup_outcomes re-reads all errors of each recomputed session'},
 ) }}
 with
 

@@ -1,4 +1,4 @@
--- Health signals per session (contract section 4). The signal count is
+-- Health signals per session (docs/sessions.md). The signal count is
 -- (status samples seen) + (first processed segment seen) + (playable seen),
 -- each 0 or 1, against 3 expected: the ratio can never exceed 1.
 -- loading_only and zero_output overlap; output_failed counts the session once.
@@ -46,12 +46,12 @@ flags as (
 
     select
         sessions.session_key as session_key,
-        coalesce(sample_summary.sample_count, 0) as all_status_sample_count,
+        coalesce(sample_summary.sample_count, 0) as all_status_samples,
         coalesce(sample_summary.sample_count, 0) > 0
-        and sample_summary.loading_sample_count = sample_summary.sample_count as loading_only_session,
+        and sample_summary.loading_sample_count = sample_summary.sample_count as is_loading_only,
         coalesce(sample_summary.sample_count, 0) > 0
-        and sample_summary.positive_fps_sample_count = 0 as zero_output_fps_session,
-        coalesce(sample_summary.samples_with_error_count, 0) > 0 as last_error_occurred,
+        and sample_summary.positive_fps_sample_count = 0 as is_zero_output_fps,
+        coalesce(sample_summary.samples_with_error_count, 0) > 0 as has_last_error,
         milestones.first_processed_ms is not null as has_first_processed,
         milestones.playable_ms is not null as has_playable
     from sessions
@@ -64,11 +64,11 @@ final as (
 
     select
         session_key,
-        loading_only_session,
-        zero_output_fps_session,
-        loading_only_session or zero_output_fps_session as output_failed_session,
-        last_error_occurred,
-        (case when all_status_sample_count > 0 then 1 else 0 end)
+        is_loading_only,
+        is_zero_output_fps,
+        is_loading_only or is_zero_output_fps as is_output_failed,
+        has_last_error,
+        (case when all_status_samples > 0 then 1 else 0 end)
         + (case when has_first_processed then 1 else 0 end)
         + (case when has_playable then 1 else 0 end) as health_signal_count,
         3 as health_expected_signal_count

@@ -1,4 +1,4 @@
--- Startup, E2E-proxy and prompt-to-playable latency in ms (contract section 4).
+-- Startup, E2E-proxy and prompt-to-playable latency in ms (docs/sessions.md).
 -- NULL when either edge is missing or the difference is negative.
 -- delete key session_key: every row of each recomputed session is replaced (docs/incremental.md, rule R1).
 {{ config(

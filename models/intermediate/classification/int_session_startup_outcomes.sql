@@ -1,4 +1,4 @@
--- Startup classification, rules applied in the contract's order (section 4):
+-- Startup classification, rules applied in the documented order (docs/sessions.md):
 --   1. no gateway_receive_stream_request        -> not_in_denominator
 --   2. playable seen                            -> success (beats everything below)
 --   3. no-orchestrator trace seen               -> excused (no_orchestrator)
@@ -49,7 +49,7 @@ signals as (
         sessions.session_key as session_key,
         milestones.stream_request_ms is not null as has_stream_request,
         milestones.playable_ms is not null as has_playable,
-        milestones.no_orchestrator_ms is not null as has_no_orchestrator,
+        milestones.no_orchestrator_ms is not null as has_missing_capacity,
         coalesce(session_errors.error_count, 0) as error_count,
         coalesce(session_errors.excusable_error_count, 0) as excusable_error_count
     from sessions
@@ -65,13 +65,13 @@ classified as (
         case
             when not has_stream_request then 'not_in_denominator'
             when has_playable then 'success'
-            when has_no_orchestrator then 'excused'
+            when has_missing_capacity then 'excused'
             when error_count > 0 and excusable_error_count = error_count then 'excused'
             else 'unexcused'
         end as startup_outcome,
         case
             when not has_stream_request or has_playable then null
-            when has_no_orchestrator then 'no_orchestrator'
+            when has_missing_capacity then 'no_orchestrator'
             when error_count > 0 and excusable_error_count = error_count then 'excusable_errors'
         end as excusal_reason
     from signals
@@ -86,7 +86,7 @@ final as (
         excusal_reason,
         has_stream_request,
         has_playable,
-        has_no_orchestrator,
+        has_missing_capacity,
         error_count,
         excusable_error_count
     from classified

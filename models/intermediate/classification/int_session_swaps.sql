@@ -1,4 +1,4 @@
--- Swaps per session (contract section 4): confirmed = orchestrator_swap
+-- Swaps per session (docs/sessions.md): confirmed = orchestrator_swap
 -- traces; inferred = distinct orchestrators seen minus 1 (floor 0). An
 -- orchestrator is the canonical address attribution resolved; a hot wallet
 -- that none of the session's observations resolved counts as itself.

@@ -1,4 +1,4 @@
--- Per session: the first time each trace role was seen (contract section 3),
+-- Per session: the first time each trace role was seen (docs/sessions.md),
 -- and the count of confirmed swaps. Subtypes missing from the trace_subtypes
 -- seed carry no role and are surfaced by dq_unmapped_trace_subtypes.
 -- delete key session_key: every row of each recomputed session is replaced (docs/incremental.md, rule R1).

@@ -1,4 +1,4 @@
--- Payments linked to sessions (contract section 2): by requestID; later
+-- Payments linked to sessions (docs/sessions.md): by requestID; later
 -- payments of a stream carry only sessionID, whose requestID is learned from
 -- the first payment carrying both. When several sessions share a request id,
 -- the latest one started at or before the payment wins. Unlinked payments
@@ -65,6 +65,9 @@ resolved as (
 
 session_matches as (
 
+    -- cross-session: the sessions sharing a request id are recomputed together
+    -- (rule R2) and a new payment queues the sessions it names (rule R3),
+    -- docs/incremental.md
     select
         resolved.event_id as event_id,
         sessions.session_key as session_key
@@ -101,7 +104,7 @@ final as (
         cast(resolved.face_value_wei as double)
         * resolved.win_prob
         * resolved.num_tickets
-        / 1e18 as fee_expected_value_eth,
+        / 1e18 as fee_payment_eth,
         resolved.event_ms as event_ms,
         resolved.event_at as event_at,
         {{ batch_loaded_ms() }} as loaded_ms

@@ -2,12 +2,14 @@
 -- session_key) every session whose inputs the events that arrived since this
 -- model's own last successful run may have changed, stamped with the run's
 -- batch (`loaded_ms`):
---   1. sessions with a session-scoped event among them (late ones included);
+--   1. sessions with a session-scoped event among them, late ones included
+--      (rule R1 in docs/incremental.md: each is then recomputed in full);
 --   2. sessions whose request id a new payment names, directly or through
---      its sessionID;
+--      its sessionID (rule R3);
 --   3. sessions with an observation of an orchestrator whose capability
---      snapshot is new, within the attribution TTL of it;
---   4. every session sharing a stream_id or request_id with any of those:
+--      snapshot is new, within the attribution TTL of it (rule R4);
+--   4. every session sharing a stream_id or request_id with any of those
+--      (rule R2):
 --      a session is never recomputed without the rest of its stream, which
 --      is_first_session_of_stream (fct_workflow_sessions) and the payment
 --      linking by request id depend on.

@@ -1,11 +1,12 @@
 -- Every session-scoped event (trace, status, stream event, ingest metrics) with
--- its session_key (contract section 2). Events with neither stream_id nor
+-- its session_key (docs/sessions.md). Events with neither stream_id nor
 -- request_id keep a NULL session_key: they belong to no session and are counted
 -- in dq_events_without_session.
 -- delete key event_id: event grain, before sessions exist; reprocessing a batch rewrites the same events.
 {{ config(
     order_by=['event_id'],
     unique_key='event_id',
+    meta={'recompute': 'event grain, upstream of the queue: it assigns each new event its session_key and feeds int_affected_sessions'},
 ) }}
 with
 

@@ -41,7 +41,7 @@ session_rows as (
         count(*) as total_sessions,
         0.0 as total_inference_minutes,
         {{ session_outcome_counts() }},
-        count(case when is_known_session and saw_no_orchestrator then 1 end) as missing_capacity_count,
+        count(case when is_known_session and has_missing_capacity then 1 end) as missing_capacity_count,
         0.0 as fee_payment_eth,
         0.0 as fee_face_value_eth,
         0 as status_samples,
@@ -121,7 +121,7 @@ payment_rows as (
         0 as unexcused_sessions,
         0 as swapped_sessions,
         0 as missing_capacity_count,
-        coalesce(sum(fee_expected_value_eth), 0) as fee_payment_eth,
+        coalesce(sum(fee_payment_eth), 0) as fee_payment_eth,
         coalesce(sum(face_value_eth), 0) as fee_face_value_eth,
         0 as status_samples,
         0.0 as output_fps_sum

@@ -24,7 +24,7 @@ additive as (
         gpu_id,
         region,
         {{ session_outcome_counts() }},
-        count(case when output_failed_session then 1 end) as output_failed_sessions,
+        count(case when is_output_failed then 1 end) as output_failed_sessions,
         sum(health_signal_count) as health_signal_count,
         sum(health_expected_signal_count) as health_expected_signal_count
     from sessions

@@ -42,7 +42,7 @@ accepted as (
         event_type,
         count(*) as accepted_events,
         sum(delivery_count - 1) as duplicate_lines,
-        count(case when timestamp_was_seconds then 1 end) as timestamp_in_seconds_events
+        count(case when is_timestamp_in_seconds then 1 end) as timestamp_in_seconds_events
     from events
     group by 1
 

@@ -64,7 +64,7 @@ flags as (
         event_type,
         'timestamp_in_seconds' as flag
     from events
-    where timestamp_was_seconds
+    where is_timestamp_in_seconds
 
     union all
 

@@ -20,7 +20,7 @@ parsed as (
         {{ text_value('stream_id') }} as stream_id,
         {{ text_value('request_id') }} as request_id,
         {{ text_value('pipeline_id') }} as pipeline_id,
-        -- `pipeline` holds a MODEL id despite its name (contract section 1).
+        -- `pipeline` holds a MODEL id despite its name (docs/events.md).
         {{ text_value('pipeline') }} as model_hint,
         upper({{ text_value('state') }}) as state,
         {{ payload_number('inference_fps') }} as output_fps_reported,

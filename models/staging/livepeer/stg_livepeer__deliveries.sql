@@ -112,7 +112,7 @@ classified as (
             when timestamp_value >= {{ future_timestamp_limit_ms() }} then 'timestamp_in_future'
         end as quarantine_reason,
         -- epoch seconds (below 1e11) are accepted and converted, and flagged
-        timestamp_value < {{ var('epoch_seconds_threshold') }} as timestamp_was_seconds
+        timestamp_value < {{ var('epoch_seconds_threshold') }} as is_timestamp_in_seconds
     from checked
 
 ),
@@ -133,7 +133,7 @@ flattened as (
         event_type,
         gateway,
         envelope_ms,
-        timestamp_was_seconds,
+        is_timestamp_in_seconds,
         quarantine_reason,
         {%- for column, path, kind in payload_fields() %}
             case when quarantine_reason is null then {{ payload_field('payload', column) }} end as {{ column }},
@@ -172,7 +172,7 @@ final as (
         event_type,
         gateway,
         envelope_ms,
-        timestamp_was_seconds,
+        is_timestamp_in_seconds,
         quarantine_reason,
         raw_line,
         payload_hash,

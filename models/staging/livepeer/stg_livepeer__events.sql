@@ -29,7 +29,7 @@ copies as (
         event_id,
         event_type,
         envelope_ms,
-        timestamp_was_seconds,
+        is_timestamp_in_seconds,
         source_file,
         payload_hash,
         line_count
@@ -53,7 +53,7 @@ copy_groups as (
         sum(line_count) as copy_count,
         min(delivery_key) as first_delivery_key,
         min(event_type) as event_type,
-        {{ arg_min('timestamp_was_seconds', 'delivery_key') }} as timestamp_was_seconds,
+        {{ arg_min('is_timestamp_in_seconds', 'delivery_key') }} as is_timestamp_in_seconds,
         min(source_file) as source_file
     from copies
     group by event_id, payload_hash
@@ -68,7 +68,7 @@ kept as (
         {{ arg_min('first_delivery_key', 'group_order') }} as kept_delivery_key,
         {{ arg_min('event_type', 'group_order') }} as event_type,
         min(first_envelope_ms) as envelope_ms,
-        {{ arg_min('timestamp_was_seconds', 'group_order') }} as timestamp_was_seconds,
+        {{ arg_min('is_timestamp_in_seconds', 'group_order') }} as is_timestamp_in_seconds,
         {{ arg_min('payload_hash', 'group_order') }} as payload_hash,
         {{ arg_min('source_file', 'group_order') }} as source_file,
         {{ arg_min('copy_count', 'group_order') }} as delivery_count,
@@ -86,7 +86,7 @@ final as (
         kept_delivery_key,
         envelope_ms,
         {{ epoch_ms_to_timestamp('envelope_ms') }} as envelope_at,
-        timestamp_was_seconds,
+        is_timestamp_in_seconds,
         payload_hash,
         delivery_count,
         conflicting_line_count,
