@@ -10,8 +10,7 @@ time in the same statement that writes its lines; `--all` loads every file,
 as `make run DBT_ARGS=--full-refresh` does). With
 `--append` the lines are added, as a producer feeding the table does: that is
 how to try the production path (`LIVEPEER_SOURCE=table`) on any target,
-DuckDB included. In production the table is fed from Kafka instead (README,
-"Running in production on ClickHouse"). The table must exist: `dbt
+DuckDB included. In production the table is fed from Kafka instead (docs/production-clickhouse.md). The table must exist: `dbt
 run-operation create_streaming_events_table` creates it. Every row gets the
 table's own arrival time (`ingested_at`, now), or the one given with
 `--ingested-at 2026-03-02T10:00:00Z` (replaying archived files with the hour

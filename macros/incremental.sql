@@ -1,6 +1,5 @@
 {#-
-    Incremental processing, exactly once across failures (README, "Hourly
-    incremental runs").
+    Incremental processing, exactly once across failures (docs/incremental.md).
 
     Batches. Every row an incremental model writes carries `loaded_ms`, the
     epoch ms at which that dbt invocation started: its batch.

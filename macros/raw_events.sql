@@ -451,10 +451,9 @@
     DDL of the raw table (`dbt run-operation create_streaming_events_table`):
     the Kafka envelope with `data` as text, plus where each row came from and
     when it ARRIVED (`ingested_at`, set by the table when a row is inserted):
-    the watermark an hourly run reads by (README, "Hourly incremental runs")
+    the watermark an hourly run reads by (docs/incremental.md)
     and the field source freshness checks. In production a Kafka engine table
-    plus a materialized view, or a Kafka Connect sink, writes into it (README,
-    "Running in production on ClickHouse"); `livepeer_analytics.load_events`
+    plus a materialized view, or a Kafka Connect sink, writes into it (docs/production-clickhouse.md); `livepeer_analytics.load_events`
     loads NDJSON files into it on either engine.
 -#}
 {% macro create_streaming_events_table() -%}

@@ -7,7 +7,7 @@
     (int_affected_sessions). A full build writes every
     row in one batch, so there it tests everything. `dbt test` (and `dbt
     build --vars '{all_rows: true}'`) tests every row: the nightly check
-    (README, "Hourly incremental runs"). Views, data-quality tables and
+    (docs/incremental.md). Views, data-quality tables and
     seeds are always read whole, and so is the model of a test with
     `meta: {whole_model: true}` (a total compared with another table's).
 -#}

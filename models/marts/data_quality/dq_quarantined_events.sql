@@ -1,5 +1,5 @@
 -- Every delivered line that did not become an event, with its reason code
--- and raw text (README, "Data quality"): lines the reader or the envelope
+-- and raw text (docs/data-quality.md): lines the reader or the envelope
 -- checks rejected, and copies of an accepted id whose payload or time differs
 -- from the copy kept (`conflicting_duplicate`). Identical lines of one file
 -- are one row, counted by `line_count`.

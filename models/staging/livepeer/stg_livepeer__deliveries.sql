@@ -2,7 +2,7 @@
 -- (`livepeer_events_relation`): every delivered line is parsed here ONCE,
 -- its envelope and the payload fields the warehouse reads (macro
 -- payload_fields) into typed text columns, and kept with a quarantine reason
--- when it cannot become an event (README, "Data quality"). The payload is
+-- when it cannot become an event (docs/data-quality.md). The payload is
 -- accepted as a JSON object/array or as a string holding JSON.
 --
 -- One row per distinct line of a file (and arrival, for the raw table), keyed
