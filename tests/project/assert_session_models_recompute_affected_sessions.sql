@@ -27,16 +27,27 @@
     {%- endfor -%}
 {%- endif -%}
 
-{%- if offenders %}
+with
+
+offenders as (
+
+    select
+        'none' as model_name,
+        'none' as problem
     {%- for name, problem in offenders %}
-select
-    '{{ name }}' as model_name,
-    '{{ problem }}' as problem
-{% if not loop.last %}union all{% endif %}
+    union all
+    select
+        '{{ name }}' as model_name,
+        '{{ problem }}' as problem
     {%- endfor %}
-{%- else %}
-select
-    'none' as model_name,
-    'none' as problem
-where 1 = 0
-{%- endif %}
+
+),
+
+final as (
+
+    select * from offenders
+    where model_name != 'none'
+
+)
+
+select * from final
