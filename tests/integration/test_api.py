@@ -290,7 +290,10 @@ def test_pagination_returns_every_row_once(warehouses, name, group_by):
         assert len(whole) > 1
         for limit in (1, 2, 7):
             paged = warehouse.server.all_rows(path, params, limit=limit)
-            assert [json.dumps(r, sort_keys=True) for r in paged] == [json.dumps(r, sort_keys=True) for r in whole]
+            # same rows in the same order (float sums may differ in the last bit between plans)
+            assert [key(r, spec) for r in paged] == [key(r, spec) for r in whole], (path, params, limit)
+            for a, b in zip(paged, whole):
+                assert_row_equal(b, a, list(b), (path, params, limit))
     if group_by:
         params["group_by"] = group_by
     nulls = [r for r in warehouse.server.all_rows("/v1/gpu/metrics", params) if r.get("gpu_id", "x") is None]
@@ -316,6 +319,9 @@ def test_duckdb_and_chdb_answer_the_same(warehouses):
     assert duck.window == click.window
     for path, spec in SPECS.items():
         for params in QUERIES:
+            params = {k: v for k, v in params.items() if k in ("granularity", "group_by") or k in spec.grain}
+            if "group_by" in params:
+                params["group_by"] = ",".join(c for c in params["group_by"].split(",") if c in spec.grain)
             left = duck.server.all_rows(path, {**duck.window, **params}, limit=3)
             right = click.server.all_rows(path, {**click.window, **params}, limit=3)
             assert len(left) == len(right), (path, params)
