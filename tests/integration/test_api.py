@@ -505,3 +505,41 @@ def test_any_group_filter_and_granularity_rerolls_the_hourly_rows(warehouses):
             assert_row_equal(ratios, row, list(ratios), params)
 
     check()
+
+
+# ------------------------------------------------------------------ builds while serving
+
+def test_a_build_runs_while_the_api_serves(warehouses, tmp_path):
+    """`make build` on a DuckDB file the API is serving under load: the build waits for
+    the requests in flight and succeeds; meanwhile the API answers 200 or 503, never 500."""
+    import shutil
+    import threading
+
+    from _support import engine_env, make
+
+    seed = warehouses("seed_duckdb")
+    env = engine_env("duckdb", tmp_path)
+    shutil.copy(seed.db_path, env["LIVEPEER_DUCKDB"])
+    server = Server(env)
+    statuses: list[int] = []
+    done = threading.Event()
+
+    def load():
+        while not done.is_set():
+            statuses.append(server.get("/v1/gpu/metrics", {**seed.window, "granularity": "day"})[0])
+
+    clients = [threading.Thread(target=load) for _ in range(4)]
+    try:
+        for client in clients:
+            client.start()
+        time.sleep(1)
+        build = make("build", env)
+        done.set()
+        for client in clients:
+            client.join()
+        assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
+        assert set(statuses) <= {200, 503} and 200 in statuses, collections.Counter(statuses)
+        assert server.get("/v1/gpu/metrics", seed.window)[0] == 200
+    finally:
+        done.set()
+        server.stop()
