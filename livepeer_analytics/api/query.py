@@ -141,11 +141,17 @@ def page_sql(query: Query, dialect: Dialect) -> tuple[str, dict]:
     sums = [f"sum({column}) as {column}" for column in spec.additive]
     if spec.p95 and query.single_view_row:
         sums.append("max(p95_output_fps) as p95_output_fps")
-    inner = (
-        f"select {', '.join(selected + sums + ['count(*) as view_rows'])} "
-        f"from {spec.name} where {_where(sql, query)}"
-        + (f" group by {', '.join(str(i) for i in range(1, grouped + 1))}" if grouped else "")
-    )
+    if query.single_view_row:
+        # one view row per output row (the grain is unique per hour): no re-aggregation needed
+        plain = list(spec.additive) + (["p95_output_fps"] if spec.p95 else [])
+        inner = (f"select {', '.join(selected + plain + ['1 as view_rows'])} "
+                 f"from {spec.name} where {_where(sql, query)}")
+    else:
+        inner = (
+            f"select {', '.join(selected + sums + ['count(*) as view_rows'])} "
+            f"from {spec.name} where {_where(sql, query)}"
+            + (f" group by {', '.join(str(i) for i in range(1, grouped + 1))}" if grouped else "")
+        )
     conditions = ["agg.view_rows > 0"]
     keys = _key_exprs(query, "agg.")
     if query.after is not None:
