@@ -144,7 +144,10 @@ def create_app(settings: Settings | None = None) -> FastAPIOffline:
     def get_backend():
         with state_lock:
             if state["backend"] is None:
-                state["backend"] = backend(settings.query_timeout_s)
+                try:
+                    state["backend"] = backend(settings.query_timeout_s)
+                except WarehouseError as exc:
+                    raise ApiError(503, str(exc)) from None
             return state["backend"]
 
     @app.middleware("http")

@@ -1,14 +1,13 @@
 """Read-only access to the built warehouse of DBT_TARGET, one query at a time.
 
-- duckdb: a short-lived READ-ONLY connection per request. DuckDB allows any
+- duckdb: a READ-ONLY connection held between builds. DuckDB allows any
   number of read-only connections, but no read-only connection while another
   process has the file open for writing (and no writer while one is open), so
-  a build and the API take turns through the run lock (build.py): before
-  connecting, the API takes the run lock SHARED for the moment of the
-  connect; while a build holds it (exclusively), the API answers 503 at once
-  without touching the file. A build that starts while requests are running
-  waits for their connections to close (build.py, at most
-  LIVEPEER_READER_WAIT_S) and requests arriving meanwhile get 503.
+  a build and the API take turns through the run lock (build.py): the API
+  connects holding the run lock SHARED for the moment of the connect; while a
+  build holds it (exclusively), the API answers 503 at once without touching
+  the file, and closes its connection as soon as the requests using it are
+  done. The build waits for that (build.py, at most LIVEPEER_READER_WAIT_S).
 - chdb: the ClickHouse engine in this process holds its data folder for the
   server's lifetime; queries are serialised (one at a time). A `make run` on
   chdb needs the server stopped.
@@ -22,7 +21,7 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
-
+import time
 from pathlib import Path
 
 from livepeer_analytics.api.query import ClickHouseDialect, Dialect
@@ -43,6 +42,11 @@ def _first_line(exc: BaseException) -> str:
 
 
 class DuckDBBackend:
+    """One read-only DuckDB connection shared by the requests (a cursor each), held
+    between builds: it is closed as soon as a build takes the run lock (checked
+    before every request and every 0.2 s by a watcher thread) and once the
+    requests using it are done, and reopened after the build."""
+
     dialect = Dialect()
 
     def __init__(self, timeout_s: float):
@@ -51,6 +55,44 @@ class DuckDBBackend:
         self.lock = self.path.with_suffix(".duckdb.lock")  # the run lock of build.py
         self.location = str(self.path)
         self.timeout_s = timeout_s
+        self._con = None
+        self._identity = None  # (inode, size, mtime) of the file the connection opened
+        self._users = 0
+        self._state = threading.Condition()
+        threading.Thread(target=self._watch, name="duckdb-run-lock-watcher", daemon=True).start()
+
+    def _build_running(self) -> bool:
+        """Whether a build holds the run lock (a momentary shared lock cannot be had)."""
+        try:
+            fd = os.open(self.lock, os.O_RDONLY)
+        except OSError:
+            return False  # no build has run here yet
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            return False
+        except BlockingIOError:
+            return True
+        finally:
+            os.close(fd)  # releases the shared lock
+
+    def _file_identity(self):
+        try:
+            st = self.path.stat()
+        except OSError:
+            return None
+        return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+    def _close_if_idle(self) -> None:
+        if self._con is not None and self._users == 0:
+            self._con.close()
+            self._con = None
+
+    def _watch(self) -> None:
+        while True:
+            time.sleep(0.2)
+            with self._state:
+                if self._con is not None and self._build_running():
+                    self._close_if_idle()
 
     def _connect(self):
         import duckdb
@@ -65,6 +107,7 @@ class DuckDBBackend:
         try:
             if fd is not None:
                 try:
+                    # held for the moment of the connect: a build cannot start in between
                     fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
                 except BlockingIOError:
                     raise Busy("a build is running on the warehouse (its run lock is held): retry shortly") from None
@@ -78,27 +121,51 @@ class DuckDBBackend:
                 raise WarehouseError(f"cannot open {self.path}: {_first_line(exc)}") from None
         finally:
             if fd is not None:
-                os.close(fd)  # releases the shared lock
+                os.close(fd)
+
+    def _acquire(self):
+        with self._state:
+            if self._build_running():
+                self._close_if_idle()
+                raise Busy("a build is running on the warehouse (its run lock is held): retry shortly")
+            if self._con is not None and self._users == 0 and self._file_identity() != self._identity:
+                self._close_if_idle()  # the file was replaced (e.g. make clean && make run)
+            if self._con is None:
+                self._con = self._connect()
+                self._identity = self._file_identity()
+            self._users += 1
+            try:
+                return self._con.cursor()
+            except Exception:
+                self._users -= 1
+                raise
+
+    def _release(self, cursor) -> None:
+        cursor.close()
+        with self._state:
+            self._users -= 1
+            if self._build_running():
+                self._close_if_idle()
 
     def run(self, statements: list[tuple[str, dict]], timeout_s: float | None = None) -> list[list[dict]]:
-        """Run the statements on one connection (one snapshot); rows as dicts."""
+        """Run the statements on one cursor (one snapshot); rows as dicts."""
         import duckdb
 
-        con = self._connect()
-        timer = threading.Timer(timeout_s or self.timeout_s, con.interrupt)
+        cursor = self._acquire()
+        timer = threading.Timer(timeout_s or self.timeout_s, cursor.interrupt)
         timer.start()
         try:
             results = []
             for sql, params in statements:
-                cursor = con.execute(sql, params)
-                columns = [d[0] for d in cursor.description]
-                results.append([dict(zip(columns, row)) for row in cursor.fetchall()])
+                result = cursor.execute(sql, params)
+                columns = [d[0] for d in result.description]
+                results.append([dict(zip(columns, row)) for row in result.fetchall()])
             return results
         except duckdb.InterruptException:
             raise QueryTimeout(f"the query ran past the {timeout_s or self.timeout_s:g} s timeout") from None
         finally:
             timer.cancel()
-            con.close()
+            self._release(cursor)
 
 
 class ClickHouseBackend:

@@ -543,3 +543,17 @@ def test_a_build_runs_while_the_api_serves(warehouses, tmp_path):
     finally:
         done.set()
         server.stop()
+
+
+def test_no_warehouse_is_a_503_with_one_line(tmp_path):
+    from _support import engine_env
+
+    server = Server(engine_env("duckdb", tmp_path))  # no file was built there
+    try:
+        for path in ("/healthz", "/v1/gpu/metrics"):
+            status, _, body = server.get(path)
+            assert status == 503 and "DuckDB file not found" in json.loads(body)["error"], body
+        status, _, body = server.get("/v1/nowhere")
+        assert status == 404 and json.loads(body) == {"error": "Not Found"}
+    finally:
+        server.stop()
