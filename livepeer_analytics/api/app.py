@@ -13,6 +13,7 @@ import datetime as dt
 import hmac
 import inspect
 import io
+import json
 import logging
 import math
 import threading
@@ -121,6 +122,42 @@ class RateLimiter:
             if len(self.buckets) > 100_000:  # forget idle clients
                 self.buckets = {k: v for k, v in self.buckets.items() if now - v[1] < self.limit / self.rate}
             return max(1, math.ceil((1 - tokens) / self.rate))
+
+
+class ResponseCache:
+    """Answers by (endpoint, parameters, warehouse generation), least recently used out first.
+
+    The generation changes whenever the data can have changed (DuckDB: the
+    file's inode, size or modification time; ClickHouse: every
+    LIVEPEER_API_NEWEST_TTL_S seconds), so a cached answer is never older than
+    the warehouse it was read from."""
+
+    def __init__(self, max_bytes: int):
+        import collections
+
+        self.max_bytes, self.bytes = max_bytes, 0
+        self.entries: collections.OrderedDict = collections.OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            value = self.entries.get(key)
+            if value is not None:
+                self.entries.move_to_end(key)
+            return value
+
+    def put(self, key, value) -> None:
+        size = len(value[0])
+        if size > self.max_bytes // 4:
+            return
+        with self.lock:
+            if key in self.entries:
+                return
+            self.entries[key] = value
+            self.bytes += size
+            while self.bytes > self.max_bytes:
+                _, old = self.entries.popitem(last=False)
+                self.bytes -= len(old[0])
 
 
 # ------------------------------------------------------------------ the app
@@ -295,15 +332,30 @@ def create_app(settings: Settings | None = None) -> FastAPIOffline:
                 writer.writerow(["" if row[c] is None else row[c] for c in columns])
             headers = {"X-Next-Cursor": next_cursor} if next_cursor else {}
             return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)
-        return {
+        payload = {
             "view": spec.name, "start": q.iso(query.start), "end": q.iso(query.end),
             "granularity": query.granularity, "group_by": list(query.group_by),
             "filters": {c: list(v) for c, v in query.filters}, "rows": rows, "row_count": len(rows),
             "next_cursor": next_cursor,
         }
+        # serialised directly: FastAPI's generic encoder costs more than the query on large pages
+        return Response(json.dumps(payload, separators=(",", ":")), media_type="application/json")
 
+    def cached_answer(spec: ViewSpec, request: Request):
+        if cache is None:
+            return answer(spec, request)
+        key = (spec.path, tuple(sorted(request.query_params.multi_items())), get_backend().generation())
+        hit = cache.get(key)
+        if hit is not None:
+            return Response(hit[0], media_type=hit[1], headers=hit[2])
+        response = answer(spec, request)
+        headers = {k: v for k, v in response.headers.items() if k.lower().startswith("x-")}
+        cache.put(key, (response.body, response.media_type, headers))
+        return response
+
+    cache = ResponseCache(settings.cache_mb * 1_000_000) if settings.cache_mb else None
     for spec in VIEWS:
-        register(app, spec, answer)
+        register(app, spec, cached_answer)
 
     @app.get("/healthz", response_model=Health, summary="Warehouse reachable; newest window_start and its age",
              responses={503: {"description": "warehouse unreachable or being rebuilt"}})

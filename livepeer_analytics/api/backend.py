@@ -82,6 +82,10 @@ class DuckDBBackend:
             return None
         return (st.st_ino, st.st_size, st.st_mtime_ns)
 
+    def generation(self):
+        """Changes whenever the data can have changed (the file is rewritten by every build)."""
+        return self._file_identity()
+
     def _close_if_idle(self) -> None:
         if self._con is not None and self._users == 0:
             self._con.close()
@@ -196,6 +200,10 @@ class ClickHouseBackend:
                 )
         except Exception as exc:
             raise WarehouseError(f"cannot connect to {self.location}: {_first_line(exc)}") from None
+
+    def generation(self):
+        """No cheap change marker on ClickHouse: answers are reused for LIVEPEER_API_NEWEST_TTL_S at most."""
+        return int(time.time() // max(1.0, float(os.environ.get("LIVEPEER_API_NEWEST_TTL_S") or 30)))
 
     def run(self, statements: list[tuple[str, dict]], timeout_s: float | None = None) -> list[list[dict]]:
         settings = {"max_execution_time": max(1, round(timeout_s or self.timeout_s)),

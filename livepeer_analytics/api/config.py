@@ -36,6 +36,7 @@ class Settings:
     rate_limit: int = 600               # LIVEPEER_API_RATE_LIMIT requests per client per period; 0 = off
     rate_period_s: float = 60.0         # LIVEPEER_API_RATE_PERIOD_S
     newest_ttl_s: float = 30.0          # LIVEPEER_API_NEWEST_TTL_S: cache of the newest window_start per view
+    cache_mb: float = 64                # LIVEPEER_API_CACHE_MB: answers cached per warehouse generation; 0 = off
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -52,6 +53,7 @@ class Settings:
             rate_limit=_number("LIVEPEER_API_RATE_LIMIT", 600, int, 0),
             rate_period_s=_number("LIVEPEER_API_RATE_PERIOD_S", 60.0, float, 0.001),
             newest_ttl_s=_number("LIVEPEER_API_NEWEST_TTL_S", 30.0, float, 0),
+            cache_mb=_number("LIVEPEER_API_CACHE_MB", 64, float, 0),
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
         if values["default_limit"] > values["max_limit"]:
