@@ -19,7 +19,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 dbt_for = $(if $(filter chdb,$(1)),$(BIN)/python -m livepeer_analytics.chdb_dbt,$(BIN)/dbt)
 DBT := $(call dbt_for,$(DBT_TARGET))
 
-.PHONY: run test build nightly unit fuzz lint docs fixtures bench clean
+.PHONY: run test build nightly unit fuzz lint docs fixtures bench serve loadtest clean
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -79,6 +79,17 @@ docs: $(STAMP)
 ## for one engine (not part of make test; results in target/bench.json)
 bench: $(STAMP)
 	$(BIN)/python -m livepeer_devtools.bench $(BENCH_ARGS)
+
+## serve: the read API (livepeer_analytics/api) over the warehouse the last `make run` built
+## on DBT_TARGET, on 127.0.0.1:8000; SERVE_ARGS="--host H --port P", LIVEPEER_API_* settings
+## (docs/serving-api.md)
+serve: $(STAMP)
+	$(BIN)/python -m livepeer_analytics.api $(SERVE_ARGS)
+
+## loadtest: a bounded load test of the API on loopback (1, 8 and 32 clients; not part of
+## make test): by default on the 8-day bench warehouse; LOADTEST_ARGS="--duckdb FILE" for another
+loadtest: $(STAMP)
+	$(BIN)/python -m livepeer_devtools.loadtest $(LOADTEST_ARGS)
 
 ## fixtures: regenerate the fixture seed files from their scenario definitions
 fixtures: $(STAMP)

@@ -30,6 +30,7 @@ import fcntl
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from livepeer_analytics import load_events, preflight
@@ -56,15 +57,25 @@ def lock_path() -> Path:
     return REPO_ROOT / f".livepeer-clickhouse-{host}-{database}.lock"
 
 
-def take_run_lock(path: Path) -> int | None:
-    """An open descriptor holding the exclusive lock, or None when another run holds it."""
+def take_run_lock(path: Path, wait_s: float = 2.0) -> int | None:
+    """An open descriptor holding the exclusive lock, or None when another run holds it.
+
+    The read API (livepeer_analytics/api) holds the lock SHARED for the
+    moment it opens a read-only connection, so a short wait (`wait_s`) tells
+    those moments apart from another run, which holds it for minutes.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(fd)
-        return None
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                os.close(fd)
+                return None
+            time.sleep(0.01)
     os.ftruncate(fd, 0)
     os.write(fd, f"{os.getpid()}\n".encode())
     return fd
@@ -79,18 +90,30 @@ def holder(path: Path) -> str:
 
 
 def duckdb_in_use() -> str | None:
-    """Why the DuckDB file cannot be opened for writing (another program holds it), else None."""
+    """Why the DuckDB file cannot be opened for writing (another program holds it), else None.
+
+    Read-only holders (the read API's requests, which stop opening the file
+    once this run holds the run lock) are waited for, at most
+    LIVEPEER_READER_WAIT_S seconds (default 15, above the API's query timeout).
+    """
     import duckdb
 
     path = Path(os.environ.get("LIVEPEER_DUCKDB") or "livepeer.duckdb").resolve()
-    try:
-        duckdb.connect(str(path)).close()
-    except duckdb.Error as exc:
-        first_line = str(exc).splitlines()[0]
-        if "lock" in first_line.lower():
-            return f"{path} is in use by another program: {first_line}"
-        return f"cannot open {path}: {first_line}"
-    return None
+    deadline = time.monotonic() + float(os.environ.get("LIVEPEER_READER_WAIT_S") or 15)
+    while True:
+        try:
+            duckdb.connect(str(path)).close()
+            return None
+        except duckdb.Error as exc:
+            text = str(exc)
+            first_line = text.splitlines()[0]
+            if "lock" not in first_line.lower():
+                return f"cannot open {path}: {first_line}"
+            # DuckDB adds this hint when the holder is a read-only connection
+            readers_only = "would be able to open this database in read-only mode" in text
+            if not readers_only or time.monotonic() >= deadline:
+                return f"{path} is in use by another program: {first_line}"
+            time.sleep(0.1)
 
 
 def run(command: list[str], what: str) -> None:

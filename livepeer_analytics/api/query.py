@@ -1,0 +1,274 @@
+"""SQL for the API, built only from the whitelisted column names of views.py;
+every value (times, filter values, cursor keys, limit) is a bound parameter.
+
+A request becomes at most two queries:
+
+1. the page: the view's additive columns summed per time bucket and group,
+   ordered by (bucket, then for each group column: NULL last, value), filtered
+   by the keyset cursor, limited to limit + 1 rows (one more tells whether a
+   next page exists);
+2. for v_api_gpu_metrics, when a row is wider than one view row (granularity
+   other than hour, or fewer group columns than the grain): the exact
+   p95_output_fps per bucket and group from fct_status_samples, with the same
+   window and filters, restricted to the page's buckets. The quantile is the
+   view's own (macros/stats.sql: DuckDB quantile_cont, ClickHouse
+   quantileExactInclusive: linear interpolation between closest ranks).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+
+from livepeer_analytics.api.views import ViewSpec, derive
+
+GRANULARITIES = ("hour", "day", "week", "total")
+STEPS = {"hour": dt.timedelta(hours=1), "day": dt.timedelta(days=1), "week": dt.timedelta(weeks=1)}
+NULL_TOKEN = "~null"  # a filter value that selects NULL (an unresolved orchestrator or GPU)
+
+
+class BadRequest(Exception):
+    """A one-line reason why the request is not valid (answered 400)."""
+
+
+class Dialect:
+    name = "duckdb"
+
+    def placeholder(self, name: str) -> str:
+        return f"${name}"
+
+    def bucket(self, granularity: str) -> str:
+        return {
+            "hour": "window_start",
+            "day": "date_trunc('day', window_start)",
+            "week": "date_trunc('week', window_start)",  # ISO week: Monday 00:00 UTC
+        }[granularity]
+
+    def p95(self, expr: str) -> str:
+        return f"quantile_cont({expr}, 0.95)"
+
+
+class ClickHouseDialect(Dialect):
+    name = "clickhouse"
+
+    def placeholder(self, name: str) -> str:
+        return f"%({name})s"
+
+    def bucket(self, granularity: str) -> str:
+        return {
+            "hour": "window_start",
+            "day": "toStartOfDay(window_start, 'UTC')",
+            "week": "toDateTime(toMonday(window_start, 'UTC'), 'UTC')",
+        }[granularity]
+
+    def p95(self, expr: str) -> str:
+        return f"quantileExactInclusive(0.95)({expr})"
+
+
+@dataclass(frozen=True)
+class Query:
+    spec: ViewSpec
+    start: dt.datetime      # naive UTC, whole hour
+    end: dt.datetime        # naive UTC, whole hour, > start
+    granularity: str
+    group_by: tuple[str, ...]
+    filters: tuple[tuple[str, tuple[str | None, ...]], ...]  # (column, values) in grain order
+    limit: int
+    after: tuple | None = None  # the keyset of the last row of the previous page
+
+    def fingerprint(self) -> str:
+        """What a cursor is bound to: the same view, window, granularity, groups and filters."""
+        raw = json.dumps([self.spec.name, self.start.isoformat(), self.end.isoformat(), self.granularity,
+                          self.group_by, self.filters])
+        return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+    @property
+    def single_view_row(self) -> bool:
+        """Each output row is exactly one view row (the view's own p95 is exact)."""
+        return self.granularity == "hour" and set(self.group_by) == set(self.spec.grain)
+
+
+class Sql:
+    def __init__(self, dialect: Dialect):
+        self.dialect = dialect
+        self.params: dict[str, object] = {}
+
+    def param(self, value) -> str:
+        name = f"p{len(self.params)}"
+        self.params[name] = value
+        return self.dialect.placeholder(name)
+
+
+def _where(sql: Sql, query: Query) -> str:
+    parts = [f"window_start >= {sql.param(query.start)}", f"window_start < {sql.param(query.end)}"]
+    for column, values in query.filters:
+        options = []
+        concrete = [v for v in values if v is not None]
+        if concrete:
+            options.append(f"{column} in ({', '.join(sql.param(v) for v in concrete)})")
+        if len(concrete) < len(values):
+            options.append(f"{column} is null")
+        parts.append("(" + " or ".join(options) + ")")
+    return " and ".join(parts)
+
+
+def _key_exprs(query: Query, prefix: str = "") -> list[str]:
+    keys = [f"{prefix}bucket"] if query.granularity != "total" else []
+    for column in query.group_by:
+        keys.append(f"(case when {prefix}{column} is null then 1 else 0 end)")
+        keys.append(f"coalesce({prefix}{column}, '')")
+    return keys
+
+
+def row_key(query: Query, row: dict) -> list:
+    """The keyset of an output row, as the cursor stores it (JSON-safe)."""
+    key = [row["bucket"].isoformat()] if query.granularity != "total" else []
+    for column in query.group_by:
+        value = row[column]
+        key += [1 if value is None else 0, "" if value is None else value]
+    return key
+
+
+def page_sql(query: Query, dialect: Dialect) -> tuple[str, dict]:
+    sql = Sql(dialect)
+    spec = query.spec
+    selected = ([f"{dialect.bucket(query.granularity)} as bucket"] if query.granularity != "total" else [])
+    selected += list(query.group_by)
+    grouped = len(selected)
+    sums = [f"sum({column}) as {column}" for column in spec.additive]
+    if spec.p95 and query.single_view_row:
+        sums.append("max(p95_output_fps) as p95_output_fps")
+    if query.single_view_row:
+        # one view row per output row (the grain is unique per hour): no re-aggregation needed
+        plain = list(spec.additive) + (["p95_output_fps"] if spec.p95 else [])
+        inner = (f"select {', '.join(selected + plain + ['1 as view_rows'])} "
+                 f"from {spec.name} where {_where(sql, query)}")
+    else:
+        inner = (
+            f"select {', '.join(selected + sums + ['count(*) as view_rows'])} "
+            f"from {spec.name} where {_where(sql, query)}"
+            + (f" group by {', '.join(str(i) for i in range(1, grouped + 1))}" if grouped else "")
+        )
+    conditions = ["agg.view_rows > 0"]
+    keys = _key_exprs(query, "agg.")
+    if query.after is not None:
+        values = [sql.param(v) for v in query.after]
+        # lexicographic (k1, k2, ...) > (v1, v2, ...), spelled out for both engines
+        alternatives = []
+        for i in range(len(keys)):
+            equal = [f"{keys[j]} = {values[j]}" for j in range(i)]
+            alternatives.append("(" + " and ".join(equal + [f"{keys[i]} > {values[i]}"]) + ")")
+        conditions.append("(" + " or ".join(alternatives) + ")")
+    text = (
+        f"select * from ({inner}) as agg where {' and '.join(conditions)}"
+        + (f" order by {', '.join(keys)}" if keys else "")
+        + f" limit {sql.param(query.limit + 1)}"
+    )
+    return text, sql.params
+
+
+def p95_sql(query: Query, dialect: Dialect, first_bucket: dt.datetime | None,
+            last_bucket: dt.datetime | None) -> tuple[str, dict]:
+    sql = Sql(dialect)
+    selected = ([f"{dialect.bucket(query.granularity)} as bucket"] if query.granularity != "total" else [])
+    selected += list(query.group_by)
+    where = _where(sql, query)
+    if first_bucket is not None:
+        bucket = dialect.bucket(query.granularity)
+        where += f" and {bucket} >= {sql.param(first_bucket)} and {bucket} <= {sql.param(last_bucket)}"
+    text = (
+        f"select {', '.join(selected + [dialect.p95('output_fps') + ' as p95_output_fps'])} "
+        f"from fct_status_samples where {where}"
+        + (f" group by {', '.join(str(i) for i in range(1, len(selected) + 1))}" if selected else "")
+    )
+    return text, sql.params
+
+
+# ------------------------------------------------------------------ cursor
+
+def encode_cursor(query: Query, key: list) -> str:
+    raw = json.dumps({"q": query.fingerprint(), "k": key}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(query: Query, cursor: str) -> tuple:
+    """The keyset stored in a cursor, checked against this query's shape."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        data = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")).decode())
+        fingerprint, key = data["q"], data["k"]
+    except Exception:
+        raise BadRequest("malformed cursor: pass back the next_cursor of a previous answer unchanged") from None
+    if fingerprint != query.fingerprint():
+        raise BadRequest("the cursor belongs to a different query: keep start, end, granularity, group_by "
+                         "and filters unchanged while paging")
+    expected = (0 if query.granularity == "total" else 1) + 2 * len(query.group_by)
+    if not isinstance(key, list) or len(key) != expected:
+        raise BadRequest("malformed cursor: pass back the next_cursor of a previous answer unchanged")
+    values: list = []
+    position = 0
+    try:
+        if query.granularity != "total":
+            values.append(dt.datetime.fromisoformat(key[0]))
+            position = 1
+        for i in range(position, expected, 2):
+            flag, value = key[i], key[i + 1]
+            if flag not in (0, 1) or not isinstance(value, str):
+                raise ValueError
+            values += [flag, value]
+    except (ValueError, TypeError):
+        raise BadRequest("malformed cursor: pass back the next_cursor of a previous answer unchanged") from None
+    return tuple(values)
+
+
+# ------------------------------------------------------------------ rows
+
+def normalise(value):
+    """Engine values to plain Python: naive UTC datetimes, floats for decimals."""
+    import decimal
+
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return dt.datetime(value.year, value.month, value.day)
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    return value
+
+
+def iso(value: dt.datetime) -> str:
+    return value.isoformat() + "Z"
+
+
+def shape_row(query: Query, row: dict, p95: dict | None) -> dict:
+    """One output row: window, group, summed additive columns, ratios recomputed from the sums."""
+    spec = query.spec
+    if query.granularity == "total":
+        start, end = query.start, query.end
+    else:
+        start = max(row["bucket"], query.start)
+        end = min(row["bucket"] + STEPS[query.granularity], query.end)
+    out = {"window_start": iso(start), "window_end": iso(end)}
+    for column in query.group_by:
+        out[column] = row[column]
+    summed = {}
+    for column in spec.additive:
+        value = row[column]
+        if value is None:
+            value = 0
+        summed[column] = int(value) if column in spec.integer else float(value)
+    ratios = derive(spec, summed)
+    if spec.p95:
+        if query.single_view_row:
+            ratios["p95_output_fps"] = row["p95_output_fps"]
+        else:
+            key = tuple([row.get("bucket")] + [row[c] for c in query.group_by])
+            ratios["p95_output_fps"] = (p95 or {}).get(key)
+    out.update(summed)
+    for column in spec.columns[len(spec.additive):]:
+        value = ratios[column]
+        out[column] = None if value is None else float(value)
+    return out

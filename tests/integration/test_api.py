@@ -1,0 +1,559 @@
+"""The read API (livepeer_analytics/api) over real HTTP, against a real server
+process on a free loopback port, on warehouses built once per session:
+
+- the project's fixture seed on DuckDB (reusing conftest's build) and on chdb
+  (always run);
+- the real prod snapshot on DuckDB (skipped when ../shared/fixtures is absent).
+
+Checked: hourly API rows equal the views (every column, p95 included); daily
+and total rows equal the sums of the hourly rows, with ratios recomputed and
+p95 exact from the status samples; ratios equal a direct SQL re-roll;
+pagination returns every row exactly once (NULL groups included); DuckDB and
+chdb answer the same; bad requests, SQL injection, token, rate limit, 503
+while a build holds the run lock, offline docs.
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import fcntl
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from _support import (
+    PROD_EVENTS,
+    REPO_ROOT,
+    dump_models,
+    duckdb_env,
+    query_dicts,
+    require_engine,
+    require_fixture,
+    run_chdb_build,
+    values_equal,
+)
+
+sys.path.insert(0, str(REPO_ROOT))
+from livepeer_analytics.api.views import VIEWS  # noqa: E402
+
+SPECS = {spec.path: spec for spec in VIEWS}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`python -m livepeer_analytics.api` in a child process on a free loopback port."""
+
+    def __init__(self, env: dict, **settings: str):
+        self.port = free_port()
+        env = {**env, "LIVEPEER_API_RATE_LIMIT": "0", **settings}
+        env.pop("LIVEPEER_API_TOKEN", None) if "LIVEPEER_API_TOKEN" not in settings else None
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "livepeer_analytics.api", "--host", "127.0.0.1", "--port", str(self.port),
+             "--log-level", "warning"],
+            cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                pytest.fail(f"the API server exited: {self.proc.stdout.read()}", pytrace=False)
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        pytest.fail("the API server did not start within 60 s", pytrace=False)
+
+    def get(self, path: str, params=None, headers=None) -> tuple[int, dict, str]:
+        url = f"http://127.0.0.1:{self.port}{path}"
+        if params:
+            url += "?" + urllib.parse.urlencode(params, doseq=True)
+        request = urllib.request.Request(url, headers=headers or {})
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return response.status, dict(response.headers), response.read().decode()
+        except urllib.error.HTTPError as exc:
+            return exc.code, dict(exc.headers), exc.read().decode()
+
+    def json(self, path: str, params=None, headers=None) -> dict:
+        status, _, body = self.get(path, params, headers)
+        assert status == 200, f"{path} {params}: {status} {body}"
+        return json.loads(body)
+
+    def all_rows(self, path: str, params: dict, limit: int = 10000) -> list[dict]:
+        rows, cursor, pages = [], None, 0
+        while True:
+            page = self.json(path, {**params, "limit": limit, **({"cursor": cursor} if cursor else {})})
+            rows += page["rows"]
+            pages += 1
+            cursor = page["next_cursor"]
+            if cursor is None:
+                return rows
+            assert pages < 10000, "pagination does not end"
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc.stdout.close()
+
+
+# ------------------------------------------------------------------ warehouses
+
+class Warehouse:
+    """A built warehouse, its views read directly (for comparison) and a server over it."""
+
+    def __init__(self, name: str, env: dict, views: dict, db_path: Path | None):
+        self.name, self.env, self.views, self.db_path = name, env, views, db_path
+        self.server = Server(env)
+        hours = [row[0] for v in views.values() for row in v["rows"]]
+        self.first = min(hours) + "Z"
+        self.end = (dt.datetime.fromisoformat(max(hours)) + dt.timedelta(hours=1)).isoformat() + "Z"
+
+    @property
+    def window(self) -> dict:
+        return {"start": self.first, "end": self.end}
+
+
+@pytest.fixture(scope="session")
+def warehouses(build_warehouse, tmp_path_factory):
+    cache: dict[str, Warehouse] = {}
+
+    def get(name: str) -> Warehouse:
+        if name not in cache:
+            if name == "seed_duckdb":
+                db = build_warehouse(None)
+                env, path = duckdb_env(db), db
+            elif name == "prod_duckdb":
+                db = build_warehouse(require_fixture(PROD_EVENTS))
+                env, path = duckdb_env(db), db
+            else:  # seed_chdb
+                require_engine("chdb")
+                env, path = run_chdb_build(None, tmp_path_factory.mktemp("api_chdb")), None
+            # read the views before the server starts: chdb opens its data folder in one process only
+            cache[name] = Warehouse(name, env, dump_models(env, [s.name for s in VIEWS]), path)
+        return cache[name]
+
+    yield get
+    for warehouse in cache.values():
+        warehouse.server.stop()
+
+
+ALL = ["seed_duckdb", "seed_chdb", "prod_duckdb"]
+DUCKDB = ["seed_duckdb", "prod_duckdb"]
+
+
+def view_rows(warehouse: Warehouse, spec) -> dict:
+    table = warehouse.views[spec.name]
+    out = {}
+    for row in table["rows"]:
+        record = dict(zip(table["columns"], row))
+        out[(record["window_start"], *(record[c] for c in spec.grain))] = record
+    return out
+
+
+def assert_row_equal(expected: dict, actual: dict, columns, where) -> None:
+    different = [(c, expected[c], actual[c]) for c in columns if not values_equal(expected[c], actual[c])]
+    assert not different, f"{where}: {different[:5]}"
+
+
+# ------------------------------------------------------------------ correctness
+
+@pytest.mark.parametrize("path", list(SPECS))
+@pytest.mark.parametrize("name", ALL)
+def test_hourly_rows_equal_the_view(warehouses, name, path):
+    warehouse, spec = warehouses(name), SPECS[path]
+    expected = view_rows(warehouse, spec)
+    assert expected, f"{spec.name} is empty on {name}: nothing would be tested"
+    rows = warehouse.server.all_rows(path, warehouse.window)
+    actual = {(r["window_start"][:-1], *(r[c] for c in spec.grain)): r for r in rows}
+    assert len(actual) == len(rows), "a row came twice"
+    assert set(actual) == set(expected)
+    for key, record in expected.items():
+        assert_row_equal(record, actual[key], spec.columns, key)
+
+
+def rolled(rows: list[dict], spec, keys) -> dict:
+    """Python re-roll of API rows: sums of the additive columns per key."""
+    sums = collections.defaultdict(lambda: collections.Counter())
+    for row in rows:
+        key = keys(row)
+        for column in spec.additive:
+            sums[key][column] += row[column]
+    return sums
+
+
+@pytest.mark.parametrize("path", list(SPECS))
+@pytest.mark.parametrize("name", ALL)
+def test_daily_and_total_rows_are_sums_of_hourly_rows(warehouses, name, path):
+    from livepeer_analytics.api.views import derive
+
+    warehouse, spec = warehouses(name), SPECS[path]
+    hourly = warehouse.server.all_rows(path, warehouse.window)
+    for granularity, bucket in (("day", lambda r: r["window_start"][:10]), ("total", lambda r: "")):
+        expected = rolled(hourly, spec, lambda r: (bucket(r), *(r[c] for c in spec.grain)))
+        rows = warehouse.server.all_rows(path, {**warehouse.window, "granularity": granularity})
+        assert len(rows) == len(expected), granularity
+        for row in rows:
+            sums = expected[(bucket(row), *(row[c] for c in spec.grain))]
+            assert_row_equal(sums, row, spec.additive, (granularity, row))
+            ratios = derive(spec, {c: sums[c] for c in spec.additive})
+            assert_row_equal(ratios, row, list(ratios), (granularity, row))
+
+
+REROLL_SQL = {
+    "v_api_gpu_metrics": """
+        select orchestrator_address as g,
+               sum(output_fps_sum) / nullif(sum(status_samples), 0) as avg_output_fps,
+               sqrt(greatest(sum(output_fps_sumsq) / nullif(sum(status_samples), 0)
+                    - power(sum(output_fps_sum) / nullif(sum(status_samples), 0), 2), 0))
+                 / nullif(sum(output_fps_sum) / nullif(sum(status_samples), 0), 0) as jitter_coeff_fps,
+               sum(unexcused_sessions) / nullif(sum(known_sessions), 0) as failure_rate,
+               sum(swapped_sessions) / nullif(sum(known_sessions), 0) as swap_rate,
+               sum(startup_latency_ms_sum) / nullif(sum(startup_latency_count), 0) as avg_startup_latency_ms,
+               sum(e2e_latency_ms_sum) / nullif(sum(e2e_latency_count), 0) as avg_e2e_latency_ms,
+               sum(prompt_to_playable_latency_ms_sum) / nullif(sum(prompt_to_playable_latency_count), 0)
+                 as avg_prompt_to_playable_latency_ms
+        from v_api_gpu_metrics where window_start >= ? and window_start < ? group by 1""",
+    "v_api_network_demand": """
+        select gateway as g,
+               sum(output_fps_sum) / nullif(sum(status_samples), 0) as avg_output_fps,
+               1 - sum(unexcused_sessions) / nullif(sum(known_sessions), 0) as success_ratio
+        from v_api_network_demand where window_start >= ? and window_start < ? group by 1""",
+    "v_api_sla_compliance": """
+        select orchestrator_address as g,
+               1 - sum(unexcused_sessions) / nullif(sum(known_sessions), 0) as success_ratio,
+               1 - sum(swapped_sessions) / nullif(sum(known_sessions), 0) as no_swap_ratio,
+               100 * sum(health_signal_count) / nullif(sum(health_expected_signal_count), 0) * (
+                   0.4 * (1 - sum(unexcused_sessions) / nullif(sum(known_sessions), 0))
+                   + 0.2 * (1 - sum(swapped_sessions) / nullif(sum(known_sessions), 0))
+                   + 0.4 * (1 - sum(output_failed_sessions) / nullif(sum(known_sessions), 0))) as sla_score
+        from v_api_sla_compliance where window_start >= ? and window_start < ? group by 1""",
+}
+
+
+@pytest.mark.parametrize("path", list(SPECS))
+@pytest.mark.parametrize("name", DUCKDB)
+def test_ratios_equal_a_direct_sql_reroll(warehouses, name, path):
+    warehouse, spec = warehouses(name), SPECS[path]
+    group = spec.grain[0]
+    window = [dt.datetime.fromisoformat(warehouse.first[:-1]), dt.datetime.fromisoformat(warehouse.end[:-1])]
+    expected = {r["g"]: r for r in query_dicts(warehouse.db_path, REROLL_SQL[spec.name], window)}
+    rows = warehouse.server.all_rows(path, {**warehouse.window, "granularity": "total", "group_by": group})
+    assert {r[group] for r in rows} == set(expected)
+    for row in rows:
+        record = expected[row[group]]
+        assert_row_equal(record, row, [c for c in record if c != "g"], row[group])
+    if spec.p95:  # exact from the status samples, never an average of hourly p95s
+        p95 = {r["g"]: r["p95"] for r in query_dicts(warehouse.db_path, f"""
+            select {group} as g, quantile_cont(output_fps, 0.95) as p95 from fct_status_samples
+            where window_start >= ? and window_start < ? group by 1""", window)}
+        for row in rows:
+            assert values_equal(p95.get(row[group]), row["p95_output_fps"]), row[group]
+        days = warehouse.server.all_rows(path, {**warehouse.window, "granularity": "day",
+                                                "group_by": "gpu_id"})
+        p95_day = {(r["d"].isoformat(), r["g"]): r["p95"] for r in query_dicts(warehouse.db_path, """
+            select date_trunc('day', window_start) as d, gpu_id as g, quantile_cont(output_fps, 0.95) as p95
+            from fct_status_samples where window_start >= ? and window_start < ? group by 1, 2""", window)}
+        for row in days:
+            day = dt.datetime.fromisoformat(row["window_start"][:10]).isoformat()
+            assert values_equal(p95_day.get((day, row["gpu_id"])), row["p95_output_fps"]), row
+
+
+@pytest.mark.parametrize("group_by", [None, "gpu_id", "region,model_id"])
+@pytest.mark.parametrize("name", DUCKDB)
+def test_pagination_returns_every_row_once(warehouses, name, group_by):
+    warehouse = warehouses(name)
+    params = {**warehouse.window, **({"group_by": group_by} if group_by else {})}
+    for path, spec in SPECS.items():
+        if group_by:
+            params["group_by"] = ",".join(c for c in group_by.split(",") if c in spec.grain) or "region"
+        whole = warehouse.server.all_rows(path, params)
+        assert len(whole) > 1
+        for limit in (1, 2, 7):
+            paged = warehouse.server.all_rows(path, params, limit=limit)
+            # same rows in the same order (float sums may differ in the last bit between plans)
+            assert [key(r, spec) for r in paged] == [key(r, spec) for r in whole], (path, params, limit)
+            for a, b in zip(paged, whole):
+                assert_row_equal(b, a, list(b), (path, params, limit))
+    if group_by:
+        params["group_by"] = group_by
+    nulls = [r for r in warehouse.server.all_rows("/v1/gpu/metrics", params) if r.get("gpu_id", "x") is None]
+    if group_by in (None, "gpu_id"):
+        assert nulls, "no NULL gpu_id group: the NULL keyset is untested"
+        only_null = warehouse.server.all_rows("/v1/gpu/metrics", {**params, "gpu_id": "~null"}, limit=1)
+        assert [key(r, SPECS["/v1/gpu/metrics"]) for r in only_null] == [key(r, SPECS["/v1/gpu/metrics"]) for r in nulls]
+
+
+def key(row: dict, spec) -> tuple:
+    return (row["window_start"], *(row.get(c, "-") for c in spec.grain))
+
+
+QUERIES = [
+    {}, {"granularity": "day"}, {"granularity": "total", "group_by": "orchestrator_address"},
+    {"granularity": "total", "group_by": ""}, {"granularity": "week", "group_by": "region"},
+    {"group_by": "gpu_id", "gpu_id": "~null"},
+]
+
+
+def test_duckdb_and_chdb_answer_the_same(warehouses):
+    duck, click = warehouses("seed_duckdb"), warehouses("seed_chdb")
+    assert duck.window == click.window
+    for path, spec in SPECS.items():
+        for params in QUERIES:
+            params = {k: v for k, v in params.items() if k in ("granularity", "group_by") or k in spec.grain}
+            if "group_by" in params:
+                params["group_by"] = ",".join(c for c in params["group_by"].split(",") if c in spec.grain)
+            left = duck.server.all_rows(path, {**duck.window, **params}, limit=3)
+            right = click.server.all_rows(path, {**click.window, **params}, limit=3)
+            assert len(left) == len(right), (path, params)
+            for a, b in zip(left, right):
+                assert_row_equal(a, b, list(a), (path, params))
+                assert list(a) == list(b)
+
+
+def test_csv_matches_json(warehouses):
+    warehouse = warehouses("seed_duckdb")
+    params = {**warehouse.window, "granularity": "total", "group_by": "gpu_id"}
+    rows = warehouse.server.all_rows("/v1/gpu/metrics", params)
+    status, headers, body = warehouse.server.get("/v1/gpu/metrics", {**params, "format": "csv"})
+    assert status == 200 and headers["content-type"].startswith("text/csv")
+    lines = body.strip().split("\n")
+    assert lines[0].split(",") == list(rows[0]) and len(lines) == len(rows) + 1
+
+
+def test_healthz_and_offline_docs(warehouses):
+    warehouse = warehouses("seed_duckdb")
+    health = warehouse.server.json("/healthz")
+    assert health["status"] == "ok" and health["newest_window_start"] == (
+        dt.datetime.fromisoformat(warehouse.end[:-1]) - dt.timedelta(hours=1)).isoformat() + "Z"
+    spec = warehouse.server.json("/openapi.json")
+    assert {"/v1/gpu/metrics", "/v1/network/demand", "/v1/sla/compliance", "/healthz"} <= set(spec["paths"])
+    for page, asset in (("/docs", "swagger-ui-bundle.js"), ("/redoc", "redoc.standalone.js")):
+        status, _, html = warehouse.server.get(page)
+        assert status == 200 and f"/static-offline-docs/{asset}" in html and "cdn" not in html.lower()
+        status, _, _ = warehouse.server.get(f"/static-offline-docs/{asset}")
+        assert status == 200
+    # the default window: the 24 hours ending at the newest window_start + 1 h
+    page = warehouse.server.json("/v1/sla/compliance")
+    assert page["end"] == warehouse.end
+
+
+# ------------------------------------------------------------------ bad input
+
+BAD = [
+    ({"group_by": "gateway"}, "unknown column 'gateway'"),
+    ({"granularity": "month"}, "granularity"),
+    ({"start": "2026-03-02T00:00:00Z", "end": "2026-03-01T00:00:00Z"}, "not after start"),
+    ({"start": "2026-01-01T00:00:00Z", "end": "2026-03-01T00:00:00Z"}, "longer than the maximum"),
+    ({"start": "yesterday"}, "ISO 8601"),
+    ({"limit": "0"}, "out of range"),
+    ({"limit": "1000000"}, "out of range"),
+    ({"limit": "ten"}, "not an integer"),
+    ({"cursor": "not-a-cursor"}, "malformed cursor"),
+    ({"cursor": "eyJxIjoiMTIzIiwiayI6W119"}, "different query"),
+    ({"format": "xml"}, "format"),
+    ({"colour": "red"}, "unknown parameter 'colour'"),
+    ({"limit": ["1", "2"]}, "given 2 times"),
+]
+
+
+@pytest.mark.parametrize("params,message", BAD, ids=[m for _, m in BAD])
+def test_bad_requests_get_one_clear_400(warehouses, params, message):
+    status, headers, body = warehouses("seed_duckdb").server.get("/v1/gpu/metrics", params)
+    assert status == 400, body
+    payload = json.loads(body)
+    assert list(payload) == ["error"] and message in payload["error"] and "\n" not in payload["error"]
+    assert "Traceback" not in body
+
+
+def test_a_cursor_of_another_query_is_refused(warehouses):
+    warehouse = warehouses("seed_duckdb")
+    page = warehouse.server.json("/v1/gpu/metrics", {**warehouse.window, "limit": 1})
+    status, _, body = warehouse.server.get("/v1/gpu/metrics", {**warehouse.window, "limit": 1, "granularity": "day",
+                                                                "cursor": page["next_cursor"]})
+    assert status == 400 and "different query" in body
+
+
+INJECTIONS = [
+    "'; drop table fct_status_samples; --",
+    "x' or '1'='1",
+    "1); select * from information_schema.tables; --",
+    "window_start) as bucket from fct_payments --",
+    "\\' or 1=1 --",
+    "%(p0)s",
+    "$p0",
+]
+
+
+@pytest.mark.parametrize("name", ["seed_duckdb", "seed_chdb"])
+def test_sql_injection_through_every_parameter(warehouses, name):
+    warehouse = warehouses(name)
+    spec = SPECS["/v1/gpu/metrics"]
+    for payload in INJECTIONS:
+        for parameter in ("start", "end", "granularity", "group_by", "limit", "cursor", "format", *spec.grain):
+            status, _, body = warehouse.server.get(spec.path, {**warehouse.window, parameter: payload})
+            assert status in (200, 400), (parameter, payload, status, body)
+            if status == 200:  # a filter value: matched literally, so no rows
+                assert parameter in spec.grain and json.loads(body)["rows"] == [], (parameter, payload, body)
+        status, _, body = warehouse.server.get(spec.path, {**warehouse.window, payload: "x"})
+        assert status == 400, body
+    # everything is still there
+    assert len(warehouse.server.all_rows(spec.path, warehouse.window)) == len(warehouse.views[spec.name]["rows"])
+
+
+# ------------------------------------------------------------------ access
+
+def test_token_rate_limit_and_busy(warehouses):
+    warehouse = warehouses("seed_duckdb")
+    guarded = Server(warehouse.env, LIVEPEER_API_TOKEN="s3cret", LIVEPEER_API_RATE_LIMIT="3",
+                     LIVEPEER_API_RATE_PERIOD_S="3600")
+    try:
+        status, headers, body = guarded.get("/v1/network/demand")
+        assert status == 401 and headers.get("www-authenticate") == "Bearer", body
+        status, _, body = guarded.get("/v1/network/demand", headers={"Authorization": "Bearer wrong"})
+        assert status == 401, body
+        assert guarded.get("/healthz")[0] == 200  # open: it tells only whether the data is fresh
+        auth = {"Authorization": "Bearer s3cret"}
+        assert [guarded.get("/v1/network/demand", headers=auth)[0] for _ in range(3)] == [200, 200, 200]
+        status, headers, body = guarded.get("/v1/network/demand", headers=auth)
+        assert status == 429 and int(headers["retry-after"]) >= 1 and "rate limit" in body
+    finally:
+        guarded.stop()
+
+    # a build holds the run lock: 503 with one line, the file is not touched
+    lock = Path(str(warehouse.db_path)).with_suffix(".duckdb.lock")
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        status, headers, body = warehouse.server.get("/v1/network/demand", warehouse.window)
+        assert status == 503 and "build is running" in json.loads(body)["error"], body
+        assert headers.get("retry-after")
+    finally:
+        os.close(fd)
+    assert warehouse.server.get("/v1/network/demand", warehouse.window)[0] == 200
+
+
+# ------------------------------------------------------------------ property
+
+def test_any_group_filter_and_granularity_rerolls_the_hourly_rows(warehouses):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from livepeer_analytics.api.views import derive
+
+    warehouse = warehouses("seed_duckdb")
+    hourly = {path: warehouse.server.all_rows(path, warehouse.window) for path in SPECS}
+
+    @st.composite
+    def requests(draw):
+        path = draw(st.sampled_from(list(SPECS)))
+        spec = SPECS[path]
+        group = draw(st.lists(st.sampled_from(spec.grain), unique=True))
+        granularity = draw(st.sampled_from(["hour", "day", "week", "total"]))
+        column = draw(st.sampled_from(spec.grain))
+        seen = sorted({r[column] for r in hourly[path]}, key=lambda v: (v is None, v or ""))
+        chosen = draw(st.lists(st.sampled_from(seen), max_size=2, unique=True))
+        return path, group, granularity, column, chosen
+
+    @settings(max_examples=int(os.environ.get("LIVEPEER_API_EXAMPLES", "15")), deadline=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
+    @given(requests())
+    def check(request):
+        path, group, granularity, column, chosen = request
+        spec = SPECS[path]
+        rows = [r for r in hourly[path] if not chosen or r[column] in chosen]
+
+        def bucket(r):
+            start = dt.datetime.fromisoformat(r["window_start"][:-1])
+            if granularity == "day":
+                start = start.replace(hour=0)
+            elif granularity == "week":
+                start = start.replace(hour=0) - dt.timedelta(days=start.weekday())
+            return "" if granularity == "total" else start.isoformat()
+
+        expected = rolled(rows, spec, lambda r: (bucket(r), *(r[c] for c in spec.grain if c in group)))
+        params = {**warehouse.window, "granularity": granularity, "group_by": ",".join(group),
+                  column: ["~null" if v is None else v for v in chosen]}
+        got = warehouse.server.all_rows(path, params, limit=5)
+        assert len(got) == len(expected), params
+        for row in got:
+            start = dt.datetime.fromisoformat(row["window_start"][:-1])
+            key_start = "" if granularity == "total" else bucket({"window_start": row["window_start"]})
+            assert granularity == "total" or start.isoformat() >= key_start
+            sums = expected[(key_start, *(row[c] for c in spec.grain if c in group))]
+            assert_row_equal(sums, row, spec.additive, params)
+            ratios = derive(spec, dict(sums))
+            assert_row_equal(ratios, row, list(ratios), params)
+
+    check()
+
+
+# ------------------------------------------------------------------ builds while serving
+
+def test_a_build_runs_while_the_api_serves(warehouses, tmp_path):
+    """`make build` on a DuckDB file the API is serving under load: the build waits for
+    the requests in flight and succeeds; meanwhile the API answers 200 or 503, never 500."""
+    import shutil
+    import threading
+
+    from _support import engine_env, make
+
+    seed = warehouses("seed_duckdb")
+    env = engine_env("duckdb", tmp_path)
+    shutil.copy(seed.db_path, env["LIVEPEER_DUCKDB"])
+    server = Server(env)
+    statuses: list[int] = []
+    done = threading.Event()
+
+    def load():
+        while not done.is_set():
+            statuses.append(server.get("/v1/gpu/metrics", {**seed.window, "granularity": "day"})[0])
+
+    clients = [threading.Thread(target=load) for _ in range(4)]
+    try:
+        for client in clients:
+            client.start()
+        time.sleep(1)
+        build = make("build", env)
+        done.set()
+        for client in clients:
+            client.join()
+        assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
+        assert set(statuses) <= {200, 503} and 200 in statuses, collections.Counter(statuses)
+        assert server.get("/v1/gpu/metrics", seed.window)[0] == 200
+    finally:
+        done.set()
+        server.stop()
+
+
+def test_no_warehouse_is_a_503_with_one_line(tmp_path):
+    from _support import engine_env
+
+    server = Server(engine_env("duckdb", tmp_path))  # no file was built there
+    try:
+        for path in ("/healthz", "/v1/gpu/metrics"):
+            status, _, body = server.get(path)
+            assert status == 503 and "DuckDB file not found" in json.loads(body)["error"], body
+        status, _, body = server.get("/v1/nowhere")
+        assert status == 404 and json.loads(body) == {"error": "Not Found"}
+    finally:
+        server.stop()
