@@ -2,7 +2,7 @@
 ratios, each ratio defined ONCE here (in Python, over the summed additive
 columns) with the same formula as the view's SQL.
 
-Re-rolling rule (README "Querying the serving views"): sum every additive
+Re-rolling rule (docs/serving-views.md, "Re-rolling"): sum every additive
 column over the window and group, then recompute every ratio from those sums.
 `p95_output_fps` is not additive: for a row wider than one view row it is
 computed from `fct_status_samples` (see query.py).
