@@ -20,13 +20,8 @@ import datetime as dt
 import fcntl
 import json
 import os
-import socket
-import subprocess
 import sys
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -34,6 +29,7 @@ import pytest
 from _support import (
     PROD_EVENTS,
     REPO_ROOT,
+    Server,
     dump_models,
     duckdb_env,
     query_dicts,
@@ -47,73 +43,6 @@ sys.path.insert(0, str(REPO_ROOT))
 from livepeer_analytics.api.views import VIEWS  # noqa: E402
 
 SPECS = {spec.path: spec for spec in VIEWS}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """`python -m livepeer_analytics.api` in a child process on a free loopback port."""
-
-    def __init__(self, env: dict, **settings: str):
-        self.port = free_port()
-        env = {**env, "LIVEPEER_API_RATE_LIMIT": "0", **settings}
-        env.pop("LIVEPEER_API_TOKEN", None) if "LIVEPEER_API_TOKEN" not in settings else None
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "livepeer_analytics.api", "--host", "127.0.0.1", "--port", str(self.port),
-             "--log-level", "warning"],
-            cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                pytest.fail(f"the API server exited: {self.proc.stdout.read()}", pytrace=False)
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    return
-            except OSError:
-                time.sleep(0.1)
-        self.stop()
-        pytest.fail("the API server did not start within 60 s", pytrace=False)
-
-    def get(self, path: str, params=None, headers=None) -> tuple[int, dict, str]:
-        url = f"http://127.0.0.1:{self.port}{path}"
-        if params:
-            url += "?" + urllib.parse.urlencode(params, doseq=True)
-        request = urllib.request.Request(url, headers=headers or {})
-        try:
-            with urllib.request.urlopen(request, timeout=60) as response:
-                return response.status, dict(response.headers), response.read().decode()
-        except urllib.error.HTTPError as exc:
-            return exc.code, dict(exc.headers), exc.read().decode()
-
-    def json(self, path: str, params=None, headers=None) -> dict:
-        status, _, body = self.get(path, params, headers)
-        assert status == 200, f"{path} {params}: {status} {body}"
-        return json.loads(body)
-
-    def all_rows(self, path: str, params: dict, limit: int = 10000) -> list[dict]:
-        rows, cursor, pages = [], None, 0
-        while True:
-            page = self.json(path, {**params, "limit": limit, **({"cursor": cursor} if cursor else {})})
-            rows += page["rows"]
-            pages += 1
-            cursor = page["next_cursor"]
-            if cursor is None:
-                return rows
-            assert pages < 10000, "pagination does not end"
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc.stdout.close()
 
 
 # ------------------------------------------------------------------ warehouses
