@@ -1,9 +1,10 @@
 """The read API over the serving views (FastAPI). Start it with `make serve`.
 
 Endpoints: /v1/gpu/metrics, /v1/network/demand, /v1/sla/compliance (one per
-view), /healthz, /openapi.json, /docs (Swagger UI) and /redoc, whose assets
-are served locally (fastapi-offline): no internet needed.
-See docs/serving-api.md.
+view), /v1/data-quality (the dq_* models), /healthz, /openapi.json, /docs
+(Swagger UI) and /redoc, whose assets are served locally (fastapi-offline):
+no internet needed. The dashboard page is served at / (dashboard.py).
+See docs/serving-api.md and docs/dashboard.md.
 """
 
 from __future__ import annotations
@@ -59,6 +60,14 @@ class Page(BaseModel):
     rows: list[dict[str, Any]]
     row_count: int
     next_cursor: str | None
+
+
+class DataQuality(BaseModel):
+    lines: dict[str, int]
+    quarantined_by_reason: list[dict[str, Any]]
+    flagged_by_flag: list[dict[str, Any]]
+    unclassified_errors: dict[str, Any]
+    unmapped_trace_subtypes: dict[str, Any]
 
 
 class Health(BaseModel):
@@ -357,6 +366,70 @@ def create_app(settings: Settings | None = None) -> FastAPIOffline:
     for spec in VIEWS:
         register(app, spec, cached_answer)
 
+    def data_quality(request: Request):
+        params = request.query_params
+        unknown = sorted(set(params.keys()) - {"limit"})
+        if unknown:
+            raise ApiError(400, f"unknown parameter {unknown[0]!r}: /v1/data-quality takes only limit")
+        try:
+            raw = single(params, "limit")
+        except q.BadRequest as exc:
+            raise ApiError(400, str(exc)) from None
+        try:
+            limit = DQ_DEFAULT_LIMIT if raw is None else int(raw)
+        except ValueError:
+            raise ApiError(400, f"limit={raw!r} is not an integer") from None
+        if not 1 <= limit <= settings.max_limit:
+            raise ApiError(400, f"limit={limit} is out of range: use 1 to {settings.max_limit}")
+        dialect = get_backend().dialect
+        statements = [(sql.replace("$limit", dialect.placeholder("limit")), {"limit": limit} if "$limit" in sql else {})
+                      for sql in DQ_SQL]
+        totals, reasons, flags, errors, top_errors, subtypes, top_subtypes = run(statements)
+
+        def plain(rows):
+            out = []
+            for row in rows:
+                row = {k: q.normalise(v) for k, v in row.items()}
+                out.append({k: q.iso(v) if isinstance(v, dt.datetime) else v for k, v in row.items()})
+            return out
+
+        def counts(row: dict) -> dict:
+            return {k: int(q.normalise(v) or 0) for k, v in row.items()}
+
+        payload = {
+            "lines": counts(totals[0] if totals else {}),
+            "quarantined_by_reason": plain(reasons),
+            "flagged_by_flag": plain(flags),
+            "unclassified_errors": {**counts(errors[0]), "top": plain(top_errors)},
+            "unmapped_trace_subtypes": {**counts(subtypes[0]), "top": plain(top_subtypes)},
+        }
+        return Response(json.dumps(payload, separators=(",", ":")), media_type="application/json")
+
+    @app.get("/v1/data-quality", response_model=DataQuality, summary="Data-quality findings of the last build "
+             "(dq_* models): line accounting, quarantine reasons, flags, unclassified errors, unmapped subtypes",
+             responses={400: {"description": "bad request (one-line message)"},
+                        401: {"description": "missing or wrong bearer token"},
+                        429: {"description": "rate limit exceeded (Retry-After)"},
+                        503: {"description": "warehouse unreachable or being rebuilt"},
+                        504: {"description": "query timeout"}})
+    def data_quality_endpoint(request: Request,
+                              limit: str | None = Q(None, description="most frequent unclassified errors and "
+                                                                      f"unmapped subtypes listed (default "
+                                                                      f"{DQ_DEFAULT_LIMIT})")):
+        if cache is None:
+            return data_quality(request)
+        key = ("/v1/data-quality", tuple(sorted(request.query_params.multi_items())), get_backend().generation())
+        hit = cache.get(key)
+        if hit is not None:
+            return Response(hit[0], media_type=hit[1])
+        response = data_quality(request)
+        cache.put(key, (response.body, response.media_type, {}))
+        return response
+
+    from livepeer_analytics.api.dashboard import register_dashboard
+
+    register_dashboard(app)
+
     @app.get("/healthz", response_model=Health, summary="Warehouse reachable; newest window_start and its age",
              responses={503: {"description": "warehouse unreachable or being rebuilt"}})
     def healthz():
@@ -374,6 +447,25 @@ def create_app(settings: Settings | None = None) -> FastAPIOffline:
                       newest_window_start=None if value is None else q.iso(value), age_seconds=age)
 
     return app
+
+
+DQ_DEFAULT_LIMIT = 20
+# The data-quality queries (whole tables: the dq_* models describe everything the last build read).
+# Only the limit is a value, bound as a parameter ($limit becomes the dialect's placeholder).
+DQ_SQL = (
+    "select sum(delivered_lines) as delivered_lines, sum(accepted_events) as accepted_events, "
+    "sum(duplicate_lines) as duplicate_lines, sum(quarantined_lines) as quarantined_lines, "
+    "sum(timestamp_in_seconds_events) as timestamp_in_seconds_events from dq_event_summary",
+    "select quarantine_reason, sum(line_count) as lines, count(*) as distinct_lines from dq_quarantined_events "
+    "group by quarantine_reason order by lines desc, quarantine_reason",
+    "select flag, count(*) as events from dq_flagged_events group by flag order by events desc, flag",
+    "select count(*) as messages, sum(event_count) as events from dq_unclassified_errors",
+    "select message, event_count, session_count, first_seen_at, last_seen_at from dq_unclassified_errors "
+    "order by event_count desc, message limit $limit",
+    "select count(*) as subtypes, sum(event_count) as events from dq_unmapped_trace_subtypes",
+    "select trace_subtype, trace_category, event_count, first_seen_at, last_seen_at from dq_unmapped_trace_subtypes "
+    "order by event_count desc, trace_subtype, trace_category limit $limit",
+)
 
 
 def warehouse_target() -> str:

@@ -14,9 +14,15 @@ such folder, so the tests that need it skip.
 
 from __future__ import annotations
 
+import json
 import os
+import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -319,3 +325,72 @@ def make_killed_at(target: str, env: dict, pattern: str, timeout: float = 900.0)
             proc.wait()
         proc.stdout.close()
     return KilledRun(proc.returncode, "".join(lines), matched, time.monotonic() - started)
+
+
+# ------------------------------------------------------------------ the API server (test_api, test_dashboard)
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`python -m livepeer_analytics.api` in a child process on a free loopback port."""
+
+    def __init__(self, env: dict, **settings: str):
+        self.port = free_port()
+        env = {**env, "LIVEPEER_API_RATE_LIMIT": "0", **settings}
+        env.pop("LIVEPEER_API_TOKEN", None) if "LIVEPEER_API_TOKEN" not in settings else None
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "livepeer_analytics.api", "--host", "127.0.0.1", "--port", str(self.port),
+             "--log-level", "warning"],
+            cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                pytest.fail(f"the API server exited: {self.proc.stdout.read()}", pytrace=False)
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        pytest.fail("the API server did not start within 60 s", pytrace=False)
+
+    def get(self, path: str, params=None, headers=None) -> tuple[int, dict, str]:
+        url = f"http://127.0.0.1:{self.port}{path}"
+        if params:
+            url += "?" + urllib.parse.urlencode(params, doseq=True)
+        request = urllib.request.Request(url, headers=headers or {})
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return response.status, dict(response.headers), response.read().decode()
+        except urllib.error.HTTPError as exc:
+            return exc.code, dict(exc.headers), exc.read().decode()
+
+    def json(self, path: str, params=None, headers=None) -> dict:
+        status, _, body = self.get(path, params, headers)
+        assert status == 200, f"{path} {params}: {status} {body}"
+        return json.loads(body)
+
+    def all_rows(self, path: str, params: dict, limit: int = 10000) -> list[dict]:
+        rows, cursor, pages = [], None, 0
+        while True:
+            page = self.json(path, {**params, "limit": limit, **({"cursor": cursor} if cursor else {})})
+            rows += page["rows"]
+            pages += 1
+            cursor = page["next_cursor"]
+            if cursor is None:
+                return rows
+            assert pages < 10000, "pagination does not end"
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc.stdout.close()

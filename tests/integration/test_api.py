@@ -20,13 +20,8 @@ import datetime as dt
 import fcntl
 import json
 import os
-import socket
-import subprocess
 import sys
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -34,6 +29,7 @@ import pytest
 from _support import (
     PROD_EVENTS,
     REPO_ROOT,
+    Server,
     dump_models,
     duckdb_env,
     query_dicts,
@@ -47,73 +43,6 @@ sys.path.insert(0, str(REPO_ROOT))
 from livepeer_analytics.api.views import VIEWS  # noqa: E402
 
 SPECS = {spec.path: spec for spec in VIEWS}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """`python -m livepeer_analytics.api` in a child process on a free loopback port."""
-
-    def __init__(self, env: dict, **settings: str):
-        self.port = free_port()
-        env = {**env, "LIVEPEER_API_RATE_LIMIT": "0", **settings}
-        env.pop("LIVEPEER_API_TOKEN", None) if "LIVEPEER_API_TOKEN" not in settings else None
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "livepeer_analytics.api", "--host", "127.0.0.1", "--port", str(self.port),
-             "--log-level", "warning"],
-            cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                pytest.fail(f"the API server exited: {self.proc.stdout.read()}", pytrace=False)
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    return
-            except OSError:
-                time.sleep(0.1)
-        self.stop()
-        pytest.fail("the API server did not start within 60 s", pytrace=False)
-
-    def get(self, path: str, params=None, headers=None) -> tuple[int, dict, str]:
-        url = f"http://127.0.0.1:{self.port}{path}"
-        if params:
-            url += "?" + urllib.parse.urlencode(params, doseq=True)
-        request = urllib.request.Request(url, headers=headers or {})
-        try:
-            with urllib.request.urlopen(request, timeout=60) as response:
-                return response.status, dict(response.headers), response.read().decode()
-        except urllib.error.HTTPError as exc:
-            return exc.code, dict(exc.headers), exc.read().decode()
-
-    def json(self, path: str, params=None, headers=None) -> dict:
-        status, _, body = self.get(path, params, headers)
-        assert status == 200, f"{path} {params}: {status} {body}"
-        return json.loads(body)
-
-    def all_rows(self, path: str, params: dict, limit: int = 10000) -> list[dict]:
-        rows, cursor, pages = [], None, 0
-        while True:
-            page = self.json(path, {**params, "limit": limit, **({"cursor": cursor} if cursor else {})})
-            rows += page["rows"]
-            pages += 1
-            cursor = page["next_cursor"]
-            if cursor is None:
-                return rows
-            assert pages < 10000, "pagination does not end"
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc.stdout.close()
 
 
 # ------------------------------------------------------------------ warehouses
@@ -346,15 +275,90 @@ def test_healthz_and_offline_docs(warehouses):
     assert health["status"] == "ok" and health["newest_window_start"] == (
         dt.datetime.fromisoformat(warehouse.end[:-1]) - dt.timedelta(hours=1)).isoformat() + "Z"
     spec = warehouse.server.json("/openapi.json")
-    assert {"/v1/gpu/metrics", "/v1/network/demand", "/v1/sla/compliance", "/healthz"} <= set(spec["paths"])
+    assert {"/v1/gpu/metrics", "/v1/network/demand", "/v1/sla/compliance", "/v1/data-quality",
+            "/healthz"} <= set(spec["paths"])
     for page, asset in (("/docs", "swagger-ui-bundle.js"), ("/redoc", "redoc.standalone.js")):
         status, _, html = warehouse.server.get(page)
         assert status == 200 and f"/static-offline-docs/{asset}" in html and "cdn" not in html.lower()
         status, _, _ = warehouse.server.get(f"/static-offline-docs/{asset}")
         assert status == 200
+    # the dashboard page and its assets, plotly.js included, come from the project (no CDN)
+    status, _, html = warehouse.server.get("/")
+    assert status == 200 and "/dashboard/plotly.min.js" in html and "cdn" not in html.lower()
+    for asset in ("plotly.min.js", "dashboard.js", "dashboard.css"):
+        assert warehouse.server.get(f"/dashboard/{asset}")[0] == 200, asset
+    assert warehouse.server.get("/dashboard/../app.py")[0] == 404
     # the default window: the 24 hours ending at the newest window_start + 1 h
     page = warehouse.server.json("/v1/sla/compliance")
     assert page["end"] == warehouse.end
+
+
+# ------------------------------------------------------------------ data quality
+
+DQ_EXPECTED_SQL = {
+    "lines": "select sum(delivered_lines) as delivered_lines, sum(accepted_events) as accepted_events, "
+             "sum(duplicate_lines) as duplicate_lines, sum(quarantined_lines) as quarantined_lines, "
+             "sum(timestamp_in_seconds_events) as timestamp_in_seconds_events from dq_event_summary",
+    "reasons": "select quarantine_reason, sum(line_count) as lines, count(*) as distinct_lines "
+               "from dq_quarantined_events group by 1",
+    "flags": "select flag, count(*) as events from dq_flagged_events group by 1",
+    "errors": "select message, event_count, session_count from dq_unclassified_errors",
+    "subtypes": "select trace_subtype, trace_category, event_count from dq_unmapped_trace_subtypes",
+}
+
+
+@pytest.mark.parametrize("name", DUCKDB)
+def test_data_quality_equals_the_dq_models(warehouses, name):
+    warehouse = warehouses(name)
+    dq = warehouse.server.json("/v1/data-quality", {"limit": 10000})
+    direct = {key: query_dicts(warehouse.db_path, sql) for key, sql in DQ_EXPECTED_SQL.items()}
+    assert dq["lines"] == {k: int(v or 0) for k, v in direct["lines"][0].items()}
+    assert dq["lines"]["delivered_lines"] > 0
+    assert dq["lines"]["delivered_lines"] == (dq["lines"]["accepted_events"] + dq["lines"]["duplicate_lines"]
+                                              + dq["lines"]["quarantined_lines"])
+    assert {r["quarantine_reason"]: (r["lines"], r["distinct_lines"]) for r in dq["quarantined_by_reason"]} == {
+        r["quarantine_reason"]: (r["lines"], r["distinct_lines"]) for r in direct["reasons"]}
+    assert sum(r["lines"] for r in dq["quarantined_by_reason"]) == dq["lines"]["quarantined_lines"]
+    lines = [r["lines"] for r in dq["quarantined_by_reason"]]
+    assert lines == sorted(lines, reverse=True)
+    assert {r["flag"]: r["events"] for r in dq["flagged_by_flag"]} == {r["flag"]: r["events"] for r in direct["flags"]}
+    errors, subtypes = dq["unclassified_errors"], dq["unmapped_trace_subtypes"]
+    assert errors["messages"] == len(direct["errors"]) == len(errors["top"])
+    assert errors["events"] == sum(r["event_count"] for r in direct["errors"])
+    assert {r["message"]: (r["event_count"], r["session_count"]) for r in errors["top"]} == {
+        r["message"]: (r["event_count"], r["session_count"]) for r in direct["errors"]}
+    assert subtypes["subtypes"] == len(direct["subtypes"]) == len(subtypes["top"])
+    assert subtypes["events"] == sum(r["event_count"] for r in direct["subtypes"])
+    assert {(r["trace_subtype"], r["trace_category"]): r["event_count"] for r in subtypes["top"]} == {
+        (r["trace_subtype"], r["trace_category"]): r["event_count"] for r in direct["subtypes"]}
+    # the limit cuts the lists, most frequent first, never the counts
+    short = warehouse.server.json("/v1/data-quality", {"limit": 1})
+    assert len(short["unclassified_errors"]["top"]) <= 1 and len(short["unmapped_trace_subtypes"]["top"]) <= 1
+    assert short["unclassified_errors"]["messages"] == errors["messages"]
+    if errors["top"]:
+        assert short["unclassified_errors"]["top"][0]["event_count"] == max(r["event_count"] for r in errors["top"])
+
+
+def test_data_quality_duckdb_and_chdb_answer_the_same(warehouses):
+    duck, click = warehouses("seed_duckdb"), warehouses("seed_chdb")
+    assert duck.server.json("/v1/data-quality") == click.server.json("/v1/data-quality")
+
+
+DQ_BAD = [
+    ({"limit": "0"}, "out of range"),
+    ({"limit": "ten"}, "not an integer"),
+    ({"limit": "1; drop table dq_event_summary"}, "not an integer"),
+    ({"limit": ["1", "2"]}, "given 2 times"),
+    ({"start": "2026-03-01"}, "unknown parameter 'start'"),
+]
+
+
+@pytest.mark.parametrize("params,message", DQ_BAD, ids=[m for _, m in DQ_BAD])
+def test_data_quality_bad_requests_get_one_clear_400(warehouses, params, message):
+    status, _, body = warehouses("seed_duckdb").server.get("/v1/data-quality", params)
+    assert status == 400, body
+    payload = json.loads(body)
+    assert list(payload) == ["error"] and message in payload["error"] and "\n" not in payload["error"]
 
 
 # ------------------------------------------------------------------ bad input
@@ -431,10 +435,13 @@ def test_token_rate_limit_and_busy(warehouses):
         assert status == 401 and headers.get("www-authenticate") == "Bearer", body
         status, _, body = guarded.get("/v1/network/demand", headers={"Authorization": "Bearer wrong"})
         assert status == 401, body
+        status, _, body = guarded.get("/v1/data-quality")
+        assert status == 401 and "bearer token" in json.loads(body)["error"], body
         assert guarded.get("/healthz")[0] == 200  # open: it tells only whether the data is fresh
         auth = {"Authorization": "Bearer s3cret"}
-        assert [guarded.get("/v1/network/demand", headers=auth)[0] for _ in range(3)] == [200, 200, 200]
-        status, headers, body = guarded.get("/v1/network/demand", headers=auth)
+        assert [guarded.get(path, headers=auth)[0] for path in ("/v1/network/demand", "/v1/data-quality",
+                                                                 "/v1/network/demand")] == [200, 200, 200]
+        status, headers, body = guarded.get("/v1/data-quality", headers=auth)
         assert status == 429 and int(headers["retry-after"]) >= 1 and "rate limit" in body
     finally:
         guarded.stop()

@@ -1,0 +1,499 @@
+// The dashboard (docs/dashboard.md). Plain JS, no build step. Every number is read
+// from the API's own endpoints (/healthz, /v1/network/demand, /v1/gpu/metrics,
+// /v1/sla/compliance, /v1/data-quality): sums re-rolled by the API over the window,
+// ratios recomputed by the API from those sums; the page never averages ratios.
+"use strict";
+
+const STALE_AFTER_S = 2 * 3600;  // the build runs hourly: newest data older than 2 h is stale
+const TOKEN_KEY = "livepeerApiToken";
+const PAGE = 10000;              // rows per request (the API's default maximum); next_cursor is followed
+const FILTERS = {gateway: "filter-gateway", region: "filter-region", pipeline: "filter-pipeline",
+                 model_id: "filter-model"};
+const COLORS = {success: "#2e7d32", excused: "#f9a825", unexcused: "#c62828", ratio: "#1565c0",
+                sessions: "#1565c0", minutes: "#6a1b9a", fees: "#00838f", avg: "#1565c0", p95: "#ef6c00"};
+
+const $ = (id) => document.getElementById(id);
+let renders = 0;
+let loadSeq = 0;
+let newest = null;        // Date of the newest window_start (/healthz)
+let slaRows = [];
+let slaSort = {key: "known_sessions", desc: true};
+
+class ApiError extends Error {
+  constructor(status, message) { super(message); this.status = status; }
+}
+
+// ------------------------------------------------------------------ API
+
+function authHeaders() {
+  const token = localStorage.getItem(TOKEN_KEY);
+  return token ? {Authorization: "Bearer " + token} : {};
+}
+
+async function api(path, params) {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params || {})) {
+    for (const v of [].concat(value)) search.append(key, v);
+  }
+  const url = path + (search.toString() ? "?" + search : "");
+  const response = await fetch(url, {headers: authHeaders()});
+  const text = await response.text();
+  let body = null;
+  try { body = JSON.parse(text); } catch (e) { body = null; }
+  if (!response.ok) {
+    throw new ApiError(response.status, (body && body.error) || `${path}: HTTP ${response.status}`);
+  }
+  return body;
+}
+
+async function allRows(path, params) {
+  let rows = [];
+  let cursor = null;
+  do {
+    const page = await api(path, {...params, limit: PAGE, ...(cursor ? {cursor} : {})});
+    rows = rows.concat(page.rows);
+    cursor = page.next_cursor;
+  } while (cursor);
+  return rows;
+}
+
+// ------------------------------------------------------------------ window and filters
+
+const HOUR = 3600 * 1000;
+const iso = (d) => d.toISOString().replace(/\.\d{3}Z$/, "Z");
+const localInput = (d) => d.toISOString().slice(0, 16);           // datetime-local value, UTC
+const fromInput = (v) => (v ? new Date(v + ":00Z") : null);
+
+function currentWindow() {
+  const choice = $("window-select").value;
+  const end = newest ? new Date(newest.getTime() + HOUR) : null;
+  if (choice === "custom") {
+    const start = fromInput($("custom-start").value);
+    const customEnd = fromInput($("custom-end").value);
+    if (!start || !customEnd || customEnd <= start) {
+      throw new ApiError(400, "custom window: give a start and an end after it (UTC)");
+    }
+    const span = customEnd - start;
+    return {start: iso(start), end: iso(customEnd), granularity: span <= 48 * HOUR ? "hour" : "day"};
+  }
+  const hours = choice === "7d" ? 7 * 24 : 24;
+  if (!end) {  // no data at all: let the API choose its default window
+    return {granularity: hours > 24 ? "day" : "hour"};
+  }
+  return {start: iso(new Date(end - hours * HOUR)), end: iso(end), granularity: hours > 24 ? "day" : "hour"};
+}
+
+// An option's value: "" is "All", "~null" selects NULL (the API's token), "=" + v the value v (v may be "").
+const encode = (value) => (value === null ? "~null" : "=" + value);
+const decode = (option) => (option.startsWith("=") ? option.slice(1) : option);
+
+function filterParams(columns) {
+  const out = {};
+  for (const [column, id] of Object.entries(FILTERS)) {
+    const value = $(id).value;
+    if (value !== "" && columns.includes(column)) out[column] = decode(value);
+  }
+  return out;
+}
+
+const GPU_COLUMNS = ["region", "pipeline", "model_id", "orchestrator_address", "gpu_id"];
+const DEMAND_COLUMNS = ["gateway", "region", "pipeline", "model_id"];
+
+function fillSelect(select, values, labelOf) {
+  const keep = select.value;
+  const first = select.options[0];
+  select.replaceChildren(first);
+  for (const value of values) {
+    const option = document.createElement("option");
+    option.value = encode(value);
+    option.textContent = labelOf ? labelOf(value) : (value === null ? "(unresolved)" : value === "" ? "(none)" : value);
+    select.append(option);
+  }
+  select.value = [...select.options].some((o) => o.value === keep) ? keep : "";
+}
+
+const distinct = (rows, column) =>
+  [...new Set(rows.map((r) => r[column]))].sort((a, b) => String(a ?? "\uffff").localeCompare(String(b ?? "\uffff")));
+
+// ------------------------------------------------------------------ formatting
+
+const nf = (digits) => new Intl.NumberFormat("en-US", {maximumFractionDigits: digits});
+function fmt(value, kind) {
+  if (value === null || value === undefined) return "\u2013";
+  if (kind === "ratio") return (value * 100).toFixed(1) + " %";
+  if (kind === "eth") return value === 0 ? "0" : value < 0.001 ? value.toExponential(3) : nf(6).format(value);
+  if (kind === "score") return value.toFixed(1);
+  return nf(kind === "int" ? 0 : 2).format(value);
+}
+
+function setValue(id, value, kind) {
+  const el = $(id);
+  el.dataset.value = value === null || value === undefined ? "" : String(value);
+  el.textContent = fmt(value, kind);
+}
+
+function shortId(value) {
+  if (value === null) return "(unresolved)";
+  if (value === "") return "(none)";
+  return value.length > 18 ? value.slice(0, 8) + "\u2026" + value.slice(-6) : value;
+}
+
+function showMessage(text, kind) {
+  const box = $("message");
+  box.hidden = !text;
+  box.textContent = text || "";
+  box.className = "message " + (kind || "error");
+}
+
+// ------------------------------------------------------------------ charts
+
+const PLOT_CONFIG = {displaylogo: false, responsive: true, displayModeBar: false};
+
+function baseLayout(extra) {
+  return {
+    margin: {l: 48, r: 48, t: 46, b: 36}, font: {size: 11},
+    legend: {orientation: "h", x: 0, y: 1, yanchor: "bottom", font: {size: 10}},
+    hovermode: "x unified", paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
+    xaxis: {type: "date", gridcolor: "#eee"},
+    ...extra,
+  };
+}
+
+function emptyChart(id, text) {
+  const el = $(id);
+  if (window.Plotly) Plotly.purge(el);
+  el.dataset.buckets = "0";
+  el.classList.add("is-empty");
+  el.replaceChildren();
+  const p = document.createElement("p");
+  p.className = "empty";
+  p.textContent = text;
+  el.append(p);
+}
+
+function plot(id, traces, layout, buckets) {
+  const el = $(id);
+  el.classList.remove("is-empty");
+  el.querySelectorAll("p.empty").forEach((p) => p.remove());
+  el.dataset.buckets = String(buckets);
+  Plotly.react(el, traces, baseLayout(layout), PLOT_CONFIG);
+}
+
+// ------------------------------------------------------------------ panels
+
+function describeFilters(params) {
+  const parts = Object.entries(params).map(([k, v]) => `${k}=${v}`);
+  return parts.length ? ` with ${parts.join(", ")}` : "";
+}
+
+function renderDemand(rows, total, win, params) {
+  const t = total[0] || null;
+  setValue("kpi-sessions", t ? t.total_sessions : 0, "int");
+  setValue("kpi-minutes", t ? t.total_inference_minutes : 0, "num");
+  setValue("kpi-fees", t ? t.fee_payment_eth : 0, "eth");
+  setValue("kpi-success", t ? t.success_ratio : null, "ratio");
+  setValue("kpi-known", t ? t.known_sessions : 0, "int");
+  if (!rows.length) {
+    const text = `No network demand in this window${describeFilters(params)}: no sessions were recorded. ` +
+                 "Widen the window or clear a filter.";
+    emptyChart("outcomes-chart", text);
+    emptyChart("demand-chart", text);
+    return;
+  }
+  const x = rows.map((r) => r.window_start);
+  const bar = (name, key, color) => ({type: "bar", name, x, y: rows.map((r) => r[key]), marker: {color},
+                                      hovertemplate: "%{y}"});
+  plot("outcomes-chart", [
+    bar("success", "startup_success_sessions", COLORS.success),
+    bar("excused", "excused_sessions", COLORS.excused),
+    bar("unexcused", "unexcused_sessions", COLORS.unexcused),
+    {type: "scatter", mode: "lines+markers", name: "success ratio", x, y: rows.map((r) => r.success_ratio),
+     yaxis: "y2", line: {color: COLORS.ratio, width: 2}, marker: {size: 4}, connectgaps: false,
+     hovertemplate: "%{y:.1%}"},
+  ], {
+    title: {text: "Startup outcomes (known sessions)", font: {size: 12}, x: 0.01, y: 0.97},
+    barmode: "stack",
+    yaxis: {title: {text: "sessions"}, rangemode: "tozero", gridcolor: "#eee"},
+    yaxis2: {overlaying: "y", side: "right", range: [0, 1.05], tickformat: ".0%", showgrid: false},
+  }, rows.length);
+  const line = (name, key, axis, color) => ({type: "scatter", mode: "lines+markers", name, x,
+                                             y: rows.map((r) => r[key]), yaxis: axis, xaxis: "x",
+                                             line: {color, width: 2}, marker: {size: 4}});
+  plot("demand-chart", [
+    line("sessions", "total_sessions", "y", COLORS.sessions),
+    line("inference minutes", "total_inference_minutes", "y2", COLORS.minutes),
+    line("expected fees (ETH)", "fee_payment_eth", "y3", COLORS.fees),
+  ], {
+    title: {text: "Sessions, inference minutes, expected fees", font: {size: 12}, x: 0.01, y: 0.97},
+    xaxis: {type: "date", gridcolor: "#eee", anchor: "y3"},
+    yaxis: {domain: [0.70, 1], rangemode: "tozero", title: {text: "sessions", font: {size: 10}}, gridcolor: "#eee"},
+    yaxis2: {domain: [0.36, 0.64], rangemode: "tozero", title: {text: "minutes", font: {size: 10}}, gridcolor: "#eee"},
+    yaxis3: {domain: [0, 0.30], rangemode: "tozero", title: {text: "ETH", font: {size: 10}}, gridcolor: "#eee",
+             exponentformat: "e"},
+  }, rows.length);
+}
+
+function renderFps(rows, params) {
+  if (!rows.length || rows.every((r) => r.status_samples === 0)) {
+    emptyChart("fps-chart", `No status samples (output FPS) in this window${describeFilters(params)}.`);
+    return;
+  }
+  const x = rows.map((r) => r.window_start);
+  plot("fps-chart", [
+    {type: "scatter", mode: "lines+markers", name: "average", x, y: rows.map((r) => r.avg_output_fps),
+     line: {color: COLORS.avg, width: 2}, marker: {size: 4}, hovertemplate: "%{y:.2f}"},
+    {type: "scatter", mode: "lines+markers", name: "p95", x, y: rows.map((r) => r.p95_output_fps),
+     line: {color: COLORS.p95, width: 2, dash: "dot"}, marker: {size: 4}, hovertemplate: "%{y:.2f}"},
+  ], {
+    title: {text: "Average and p95 output FPS", font: {size: 12}, x: 0.01, y: 0.97},
+    yaxis: {title: {text: "output FPS"}, rangemode: "tozero", gridcolor: "#eee"},
+  }, rows.length);
+}
+
+function renderSla() {
+  const min = Number($("sla-min").value) || 0;
+  const groups = $("sla-group").value.split(",");
+  const table = $("sla-table");
+  table.querySelectorAll("th").forEach((th) => {
+    const hidden = (th.dataset.key === "orchestrator_address" || th.dataset.key === "gpu_id") &&
+                   !groups.includes(th.dataset.key);
+    th.hidden = hidden;
+    th.classList.toggle("sorted", th.dataset.key === slaSort.key);
+    th.dataset.dir = th.dataset.key === slaSort.key ? (slaSort.desc ? "desc" : "asc") : "";
+  });
+  const shown = slaRows.filter((r) => r.known_sessions >= min);
+  const {key, desc} = slaSort;
+  shown.sort((a, b) => {
+    const va = a[key], vb = b[key];
+    if (va === vb) return 0;
+    if (va === null || va === undefined) return 1;       // no value: last either way
+    if (vb === null || vb === undefined) return -1;
+    const order = typeof va === "number" ? va - vb : String(va).localeCompare(String(vb));
+    return desc ? -order : order;
+  });
+  const body = table.tBodies[0];
+  body.replaceChildren();
+  for (const row of shown) {
+    const tr = document.createElement("tr");
+    for (const th of table.querySelectorAll("th")) {
+      if (th.hidden) continue;
+      const td = document.createElement("td");
+      const value = row[th.dataset.key];
+      td.dataset.key = th.dataset.key;
+      td.dataset.value = value === null || value === undefined ? "" : String(value);
+      if (th.dataset.type === "text") {
+        td.textContent = shortId(value ?? null);
+        td.title = value ?? "unresolved";
+      } else {
+        const kind = th.dataset.key === "known_sessions" ? "int" : th.dataset.key === "sla_score" ? "score" : "ratio";
+        td.textContent = fmt(value, kind);
+        td.className = "num";
+      }
+      tr.append(td);
+    }
+    body.append(tr);
+  }
+  if (!slaRows.length) {
+    $("sla-note").textContent = "No SLA rows in this window (no sessions were attributed to an orchestrator).";
+  } else if (!shown.length) {
+    $("sla-note").textContent = `None of the ${slaRows.length} rows has at least ${min} known sessions: lower the minimum.`;
+  } else {
+    $("sla-note").textContent = `${shown.length} of ${slaRows.length} rows (at least ${min} known sessions). ` +
+                                "Click a column to sort.";
+  }
+  table.dataset.rows = String(shown.length);
+}
+
+function renderDataQuality(dq) {
+  const lines = dq.lines;
+  const box = $("dq-lines");
+  box.replaceChildren();
+  for (const [key, label] of [["delivered_lines", "delivered"], ["accepted_events", "accepted"],
+                              ["duplicate_lines", "duplicates"], ["quarantined_lines", "quarantined"]]) {
+    const span = document.createElement("span");
+    span.id = "dq-" + key;
+    span.dataset.value = String(lines[key] ?? 0);
+    span.innerHTML = `<b></b> ${label}`;
+    span.querySelector("b").textContent = fmt(lines[key] ?? 0, "int");
+    box.append(span);
+  }
+  const reasons = $("dq-reasons").tBodies[0];
+  reasons.replaceChildren();
+  const most = Math.max(1, ...dq.quarantined_by_reason.map((r) => r.lines));
+  if (!dq.quarantined_by_reason.length) {
+    reasons.innerHTML = '<tr><td class="ok">No line was quarantined.</td></tr>';
+  }
+  for (const row of dq.quarantined_by_reason) {
+    const tr = document.createElement("tr");
+    tr.dataset.reason = row.quarantine_reason;
+    tr.dataset.value = String(row.lines);
+    tr.innerHTML = '<td class="reason"></td><td class="bar"><span></span></td><td class="num"></td>';
+    tr.cells[0].textContent = row.quarantine_reason;
+    tr.cells[1].firstChild.style.width = (100 * row.lines / most).toFixed(1) + "%";
+    tr.cells[2].textContent = fmt(row.lines, "int");
+    reasons.append(tr);
+  }
+  const list = (id, countId, finding, label, nameOf) => {
+    const count = $(countId);
+    count.dataset.value = String(finding[label]);
+    count.textContent = `${fmt(finding[label], "int")} (${fmt(finding.events, "int")} events)`;
+    const ul = $(id);
+    ul.replaceChildren();
+    if (!finding.top.length) {
+      const li = document.createElement("li");
+      li.className = "ok";
+      li.textContent = "None.";
+      ul.append(li);
+    }
+    for (const row of finding.top) {
+      const li = document.createElement("li");
+      li.dataset.value = String(row.event_count);
+      li.innerHTML = '<span class="n"></span><span class="text"></span>';
+      li.firstChild.textContent = fmt(row.event_count, "int");
+      li.lastChild.textContent = nameOf(row);
+      li.title = `${nameOf(row)}\nfirst seen ${row.first_seen_at}, last seen ${row.last_seen_at}`;
+      ul.append(li);
+    }
+  };
+  list("dq-errors", "dq-errors-count", dq.unclassified_errors, "messages", (r) => r.message || "(empty message)");
+  list("dq-subtypes", "dq-subtypes-count", dq.unmapped_trace_subtypes, "subtypes",
+       (r) => `${r.trace_subtype || "(empty)"}${r.trace_category ? " (" + r.trace_category + ")" : ""}`);
+}
+
+function renderFreshness(health) {
+  const el = $("freshness");
+  if (!health.newest_window_start) {
+    el.dataset.state = "empty";
+    el.textContent = "The warehouse holds no data yet: run `make run`.";
+    return;
+  }
+  const age = health.age_seconds;
+  const stale = age > STALE_AFTER_S;
+  el.dataset.state = stale ? "stale" : "fresh";
+  el.dataset.age = String(age);
+  const ago = age < 3600 ? `${Math.round(age / 60)} min` : age < 172800 ? `${(age / 3600).toFixed(1)} h`
+                                                                     : `${Math.round(age / 86400)} days`;
+  el.textContent = (stale ? "\u26a0 Stale: " : "Fresh: ") +
+                   `newest data ${health.newest_window_start.replace("T", " ").replace(":00Z", " UTC")}, ` +
+                   `${ago} ago` + (stale ? " (the hourly build has not added data since)" : "");
+}
+
+// ------------------------------------------------------------------ loading
+
+async function loadOptions(win) {
+  const span = win.start ? {start: win.start, end: win.end} : {};
+  const [demand, gpus] = await Promise.all([
+    allRows("/v1/network/demand", {...span, granularity: "total", group_by: DEMAND_COLUMNS.join(",")}),
+    allRows("/v1/gpu/metrics", {...span, granularity: "total", group_by: "region,pipeline,model_id"}),
+  ]);
+  fillSelect($("filter-gateway"), distinct(demand, "gateway"));
+  for (const column of ["region", "pipeline", "model_id"]) {
+    const values = distinct(demand.concat(gpus), column);
+    fillSelect($(FILTERS[column]), values);
+  }
+}
+
+async function loadFpsValues(win) {
+  const dimension = $("fps-dimension").value;
+  const span = win.start ? {start: win.start, end: win.end} : {};
+  const params = {...span, granularity: "total", group_by: dimension, ...filterParams(GPU_COLUMNS)};
+  delete params[dimension];
+  const rows = (await allRows("/v1/gpu/metrics", params)).filter((r) => r.status_samples > 0);
+  rows.sort((a, b) => b.status_samples - a.status_samples);
+  fillSelect($("fps-value"), rows.map((r) => r[dimension]), (v) => shortId(v));
+}
+
+async function load(what) {
+  const seq = ++loadSeq;
+  document.body.dataset.state = "loading";
+  try {
+    const health = await api("/healthz");
+    newest = health.newest_window_start ? new Date(health.newest_window_start) : null;
+    renderFreshness(health);
+    const win = currentWindow();
+    const span = win.start ? {start: win.start, end: win.end} : {};
+    if (what === "all") await loadOptions(win);
+    if (what === "all" || what === "filters" || what === "fps-dimension") await loadFpsValues(win);
+
+    const demandParams = filterParams(DEMAND_COLUMNS);
+    const gpuParams = filterParams(GPU_COLUMNS);
+    const fpsParams = {...gpuParams};
+    const fpsValue = $("fps-value").value;
+    if (fpsValue !== "") fpsParams[$("fps-dimension").value] = decode(fpsValue);
+    const slaGroup = $("sla-group").value;
+
+    const [demandRows, demandTotal, fpsRows, sla, dq] = await Promise.all([
+      allRows("/v1/network/demand", {...span, granularity: win.granularity, group_by: "", ...demandParams}),
+      allRows("/v1/network/demand", {...span, granularity: "total", group_by: "", ...demandParams}),
+      allRows("/v1/gpu/metrics", {...span, granularity: win.granularity, group_by: "", ...fpsParams}),
+      allRows("/v1/sla/compliance", {...span, granularity: "total", group_by: slaGroup, ...gpuParams}),
+      api("/v1/data-quality", {limit: 8}),
+    ]);
+    if (seq !== loadSeq) return;  // a newer load started meanwhile
+    const shownStart = win.start || (demandTotal[0] && demandTotal[0].window_start) || "";
+    const shownEnd = win.end || (demandTotal[0] && demandTotal[0].window_end) || "";
+    const w = $("window");
+    w.dataset.start = shownStart;
+    w.dataset.end = shownEnd;
+    w.dataset.granularity = win.granularity;
+    w.textContent = shownStart ? `${shownStart.slice(0, 16).replace("T", " ")} \u2192 ` +
+                                 `${shownEnd.slice(0, 16).replace("T", " ")} UTC, per ${win.granularity}` : "";
+    if ($("window-select").value !== "custom" && win.start) {
+      $("custom-start").value = localInput(new Date(win.start));
+      $("custom-end").value = localInput(new Date(win.end));
+    }
+    renderDemand(demandRows, demandTotal, win, demandParams);
+    renderFps(fpsRows, fpsParams);
+    slaRows = sla;
+    renderSla();
+    renderDataQuality(dq);
+    showMessage("");
+    renders += 1;
+    document.body.dataset.renders = String(renders);
+    document.body.dataset.state = "ready";
+  } catch (exc) {
+    if (seq !== loadSeq) return;
+    document.body.dataset.state = "error";
+    if (exc instanceof ApiError && exc.status === 401) {
+      $("token-box").open = true;
+      showMessage("The API needs a token: enter LIVEPEER_API_TOKEN under \u201cAPI token\u201d (top right).");
+    } else {
+      showMessage(exc instanceof ApiError ? `The API answered ${exc.status}: ${exc.message}` : String(exc));
+    }
+  }
+}
+
+function init() {
+  $("token").value = localStorage.getItem(TOKEN_KEY) || "";
+  $("token-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const token = $("token").value.trim();
+    if (token) localStorage.setItem(TOKEN_KEY, token); else localStorage.removeItem(TOKEN_KEY);
+    $("token-box").open = false;
+    load("all");
+  });
+  $("window-select").addEventListener("change", () => {
+    const custom = $("window-select").value === "custom";
+    $("custom-range").hidden = !custom;
+    if (!custom) load("all");
+  });
+  $("custom-apply").addEventListener("click", () => load("all"));
+  for (const id of Object.values(FILTERS)) $(id).addEventListener("change", () => load("filters"));
+  $("fps-dimension").addEventListener("change", () => { $("fps-value").value = ""; load("fps-dimension"); });
+  $("fps-value").addEventListener("change", () => load("fps"));
+  $("sla-group").addEventListener("change", () => load("sla"));
+  $("sla-min").addEventListener("input", renderSla);
+  $("sla-table").tHead.addEventListener("click", (event) => {
+    const th = event.target.closest("th");
+    if (!th) return;
+    slaSort = th.dataset.key === slaSort.key ? {key: th.dataset.key, desc: !slaSort.desc}
+                                             : {key: th.dataset.key, desc: th.dataset.type === "number"};
+    renderSla();
+  });
+  if (!window.Plotly) {
+    showMessage("The chart library (/dashboard/plotly.min.js) did not load: install the pinned requirements.");
+  }
+  load("all");
+}
+
+document.addEventListener("DOMContentLoaded", init);
