@@ -1,6 +1,7 @@
 -- One row per status sample that counts for FPS metrics (before the session's
 -- close), in its own UTC hour, under the identity valid at the sample.
--- delete key session_key on an event grain: all rows of each recomputed session are deleted and its samples re-inserted (docs/incremental.md, rule R1).
+-- delete key session_key on an event grain: all rows of each recomputed session are
+-- deleted and its samples re-inserted (docs/incremental.md, rule R1).
 {{ config(
     order_by=['event_id'],
     unique_key='session_key',

@@ -1,6 +1,7 @@
 -- One row per workflow session (session_key = stream_id|request_id): who
 -- served it, how its startup ended, swaps, health, latencies and fees.
--- delete key session_key: every row of each recomputed session is replaced (docs/incremental.md, rule R1).
+-- delete key session_key: every row of each recomputed session is replaced
+-- (docs/incremental.md, rule R1).
 {{ config(
     order_by=['session_key'],
     unique_key='session_key',

@@ -13,7 +13,8 @@
 -- grows with observations, not observations x snapshots.
 -- Cross-batch: a new snapshot re-attributes the sessions with an observation
 -- within the TTL of it (docs/incremental.md, rule R4).
--- delete key session_key on an event grain: all rows of each recomputed session are deleted and its events re-inserted (docs/incremental.md, rule R1).
+-- delete key session_key on an event grain: all rows of each recomputed session are
+-- deleted and its events re-inserted (docs/incremental.md, rule R1).
 {{ config(
     order_by=['event_id'],
     unique_key='session_key',

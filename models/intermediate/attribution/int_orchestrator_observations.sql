@@ -1,7 +1,8 @@
 -- Every trace or status sample that reports an orchestrator (hot wallet and
 -- URL), with its session's model hint, ready to be resolved against the
 -- capability snapshots.
--- delete key session_key on an event grain: all rows of each recomputed session are deleted and its events re-inserted (docs/incremental.md, rule R1).
+-- delete key session_key on an event grain: all rows of each recomputed session are
+-- deleted and its events re-inserted (docs/incremental.md, rule R1).
 {{ config(
     order_by=['event_id'],
     unique_key='session_key',

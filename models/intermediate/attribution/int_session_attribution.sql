@@ -2,7 +2,8 @@
 -- identity that served its startup, i.e. its first attributed observation.
 -- A session with no attributed observation keeps its model hint, with
 -- method `none` and no orchestrator.
--- delete key session_key: every row of each recomputed session is replaced (docs/incremental.md, rule R1).
+-- delete key session_key: every row of each recomputed session is replaced
+-- (docs/incremental.md, rule R1).
 {{ config(
     order_by=['session_key'],
     unique_key='session_key',

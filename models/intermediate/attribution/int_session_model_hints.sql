@@ -1,6 +1,7 @@
 -- The model a session asked for: the first status `pipeline` (which holds a
 -- model id), else the first `pipeline` named by its stream events or traces.
--- delete key session_key: every row of each recomputed session is replaced (docs/incremental.md, rule R1).
+-- delete key session_key: every row of each recomputed session is replaced
+-- (docs/incremental.md, rule R1).
 {{ config(
     order_by=['session_key'],
     unique_key='session_key',

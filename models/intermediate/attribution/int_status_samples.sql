@@ -2,7 +2,8 @@
 -- (its own attribution; a sample that reports no orchestrator keeps its
 -- session's identity) and whether it counts for FPS metrics: samples after
 -- the session's gateway_ingest_stream_closed do not.
--- delete key session_key on an event grain: all rows of each recomputed session are deleted and its samples re-inserted (docs/incremental.md, rule R1).
+-- delete key session_key on an event grain: all rows of each recomputed session are
+-- deleted and its samples re-inserted (docs/incremental.md, rule R1).
 {{ config(
     order_by=['event_id'],
     unique_key='session_key',

@@ -2,7 +2,8 @@
 -- (status samples seen) + (first processed segment seen) + (playable seen),
 -- each 0 or 1, against 3 expected: the ratio can never exceed 1.
 -- loading_only and zero_output overlap; output_failed counts the session once.
--- delete key session_key: every row of each recomputed session is replaced (docs/incremental.md, rule R1).
+-- delete key session_key: every row of each recomputed session is replaced
+-- (docs/incremental.md, rule R1).
 {{ config(
     order_by=['session_key'],
     unique_key='session_key',

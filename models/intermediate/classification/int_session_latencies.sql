@@ -1,6 +1,7 @@
 -- Startup, E2E-proxy and prompt-to-playable latency in ms (docs/sessions.md).
 -- NULL when either edge is missing or the difference is negative.
--- delete key session_key: every row of each recomputed session is replaced (docs/incremental.md, rule R1).
+-- delete key session_key: every row of each recomputed session is replaced
+-- (docs/incremental.md, rule R1).
 {{ config(
     order_by=['session_key'],
     unique_key='session_key',

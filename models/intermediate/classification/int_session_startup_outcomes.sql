@@ -4,7 +4,8 @@
 --   3. no-orchestrator trace seen               -> excused (no_orchestrator)
 --   4. >= 1 error and every error excusable     -> excused (excusable_errors)
 --   5. otherwise                                -> unexcused
--- delete key session_key: every row of each recomputed session is replaced (docs/incremental.md, rule R1).
+-- delete key session_key: every row of each recomputed session is replaced
+-- (docs/incremental.md, rule R1).
 {{ config(
     order_by=['session_key'],
     unique_key='session_key',

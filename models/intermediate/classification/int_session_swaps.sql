@@ -2,7 +2,8 @@
 -- traces; inferred = distinct orchestrators seen minus 1 (floor 0). An
 -- orchestrator is the canonical address attribution resolved; a hot wallet
 -- that none of the session's observations resolved counts as itself.
--- delete key session_key: every row of each recomputed session is replaced (docs/incremental.md, rule R1).
+-- delete key session_key: every row of each recomputed session is replaced
+-- (docs/incremental.md, rule R1).
 {{ config(
     order_by=['session_key'],
     unique_key='session_key',

@@ -1,7 +1,8 @@
 -- Per session: the first time each trace role was seen (docs/sessions.md),
 -- and the count of confirmed swaps. Subtypes missing from the trace_subtypes
 -- seed carry no role and are surfaced by dq_unmapped_trace_subtypes.
--- delete key session_key: every row of each recomputed session is replaced (docs/incremental.md, rule R1).
+-- delete key session_key: every row of each recomputed session is replaced
+-- (docs/incremental.md, rule R1).
 {{ config(
     order_by=['session_key'],
     unique_key='session_key',

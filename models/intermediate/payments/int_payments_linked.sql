@@ -4,7 +4,8 @@
 -- the latest one started at or before the payment wins. Unlinked payments
 -- are kept with a NULL session_key. The fee is the expected value in ETH:
 -- faceValue (wei) x winProb x numTickets / 1e18.
--- delete key event_id: the new payments plus every payment of a recomputed session are rewritten, so a link can move (docs/incremental.md, rule R3).
+-- delete key event_id: the new payments plus every payment of a recomputed session are
+-- rewritten, so a link can move (docs/incremental.md, rule R3).
 {{ config(
     order_by=['event_id'],
     unique_key='event_id',

@@ -17,7 +17,8 @@
 -- last successful run (macro in_affected_sessions), so a run that failed or
 -- was killed halfway is completed by the next one. A full build queues every
 -- session (the session-grain models then rebuild in full anyway).
--- delete key session_key: the queue holds each session once, stamped with the newest batch that queued it.
+-- delete key session_key: the queue holds each session once, stamped with the newest
+-- batch that queued it.
 {{ config(
     order_by=['session_key'],
     unique_key='session_key',

@@ -2,7 +2,8 @@
 -- its session_key (docs/sessions.md). Events with neither stream_id nor
 -- request_id keep a NULL session_key: they belong to no session and are counted
 -- in dq_events_without_session.
--- delete key event_id: event grain, before sessions exist; reprocessing a batch rewrites the same events.
+-- delete key event_id: event grain, before sessions exist; reprocessing a batch
+-- rewrites the same events.
 {{ config(
     order_by=['event_id'],
     unique_key='event_id',

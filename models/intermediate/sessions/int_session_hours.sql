@@ -1,7 +1,8 @@
 -- A session's active interval (first event to active_end_ms, its last event
 -- unless capped) split across the UTC hours it overlaps, so that hourly
 -- inference minutes add up exactly to the session's active minutes.
--- delete key session_key on a session x hour grain: all hours of each recomputed session are replaced (docs/incremental.md, rule R1).
+-- delete key session_key on a session x hour grain: all hours of each recomputed
+-- session are replaced (docs/incremental.md, rule R1).
 {{ config(
     order_by=['session_key', 'window_start'],
     unique_key='session_key',

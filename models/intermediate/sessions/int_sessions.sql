@@ -4,7 +4,8 @@
 -- error or a reused identifier: its active interval is capped there (so one
 -- such session cannot add days of minutes and hour rows) and it is flagged
 -- (dq_capped_sessions).
--- delete key session_key: every row of each recomputed session is replaced (docs/incremental.md, rule R1).
+-- delete key session_key: every row of each recomputed session is replaced
+-- (docs/incremental.md, rule R1).
 {{ config(
     order_by=['session_key'],
     unique_key='session_key',

@@ -6,7 +6,8 @@
 -- identical copies (same payload and time); copies that differ are quarantined
 -- as `conflicting_duplicate` (dq_quarantined_events). The family models read the kept copy's fields
 -- from stg_livepeer__deliveries.
--- delete key event_id: each id delivered in the batch is re-decided over all its copies and rewritten.
+-- delete key event_id: each id delivered in the batch is re-decided over all its copies
+-- and rewritten.
 {{ config(
     order_by=['event_id'],
     unique_key='event_id',
