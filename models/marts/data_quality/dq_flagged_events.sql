@@ -10,6 +10,9 @@
 --                           the future (no prompt-to-playable latency from it)
 --   invalid_ingest_value    an ingest byte counter, packet counter, jitter,
 --                           loss or RTT that is negative, NaN or not a number
+--   missing_ingest_tracks   an ingest event without a track list (missing,
+--                           empty or not an array): no packets, jitter or
+--                           quality label from it (its bytes still count)
 --   invalid_face_value, invalid_win_prob, invalid_num_tickets
 --                           a payment whose fee cannot be computed (missing or
 --                           unreadable faceValue, winProb outside [0, 1],
@@ -124,6 +127,15 @@ flags as (
         'invalid_ingest_value' as flag
     from ingest
     where has_invalid_ingest_value
+
+    union all
+
+    select
+        event_id,
+        'stream_ingest_metrics' as event_type,
+        'missing_ingest_tracks' as flag
+    from ingest
+    where track_index = 0
 
     union all
 
