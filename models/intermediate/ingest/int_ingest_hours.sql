@@ -23,6 +23,15 @@ samples as (
 
 ),
 
+sample_hours as (
+
+    select
+        *,
+        {{ hour_floor_ms('event_ms') }} as hour_ms
+    from samples
+
+),
+
 delta_hours as (
 
     select
@@ -91,7 +100,7 @@ sample_rows as (
 
     select
         session_key,
-        {{ hour_floor_ms('event_ms') }} as hour_ms,
+        hour_ms,
         count(*) as ingest_samples,
         count(case when conn_quality_label = 'good' then 1 end) as conn_quality_good_samples,
         count(case when conn_quality_label = 'bad' then 1 end) as conn_quality_bad_samples,
@@ -107,8 +116,8 @@ sample_rows as (
         count(video_jitter_ms) as video_jitter_samples,
         coalesce(sum(audio_jitter_ms), 0) as audio_jitter_ms_sum,
         count(audio_jitter_ms) as audio_jitter_samples
-    from samples
-    group by 1, 2
+    from sample_hours
+    group by session_key, hour_ms
 
 ),
 
