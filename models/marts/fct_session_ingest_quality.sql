@@ -5,6 +5,8 @@
 -- the first reading of a run are not counted, since the time they took is
 -- unknown. Ratios are derived from the additive columns beside them, and are
 -- NULL when their denominator is 0 (a session with one reading has no rate).
+-- Byte and packet sums are doubles (exact up to 2^53, the largest counter
+-- int_ingest_samples accepts), so no sum over many runs can overflow.
 with
 
 samples as (
@@ -45,15 +47,15 @@ delta_totals as (
 
     select
         session_key,
-        sum(case when counter_set = 'connection' then received_delta end) as ingest_bytes_received,
-        sum(case when counter_set = 'connection' then sent_delta end) as ingest_bytes_sent,
+        sum(case when counter_set = 'connection' then cast(received_delta as double) end) as ingest_bytes_received,
+        sum(case when counter_set = 'connection' then cast(sent_delta as double) end) as ingest_bytes_sent,
         sum(case when counter_set = 'connection' then to_ms - from_ms end) / 1000.0 as ingest_covered_seconds,
         count(case when counter_set = 'connection' and is_run_start then 1 end) as ingest_connection_runs,
         count(case when is_counter_reset then 1 end) as ingest_counter_resets,
-        sum(case when counter_set = 'video' then received_delta end) as video_packets_received,
-        sum(case when counter_set = 'video' then lost_delta end) as video_packets_lost,
-        sum(case when counter_set = 'audio' then received_delta end) as audio_packets_received,
-        sum(case when counter_set = 'audio' then lost_delta end) as audio_packets_lost
+        sum(case when counter_set = 'video' then cast(received_delta as double) end) as video_packets_received,
+        sum(case when counter_set = 'video' then cast(lost_delta as double) end) as video_packets_lost,
+        sum(case when counter_set = 'audio' then cast(received_delta as double) end) as audio_packets_received,
+        sum(case when counter_set = 'audio' then cast(lost_delta as double) end) as audio_packets_lost
     from deltas
     group by session_key
 
@@ -69,13 +71,13 @@ totals as (
         cast(sample_totals.samples_without_tracks as bigint) as samples_without_tracks,
         cast(coalesce(delta_totals.ingest_connection_runs, 0) as bigint) as ingest_connection_runs,
         cast(coalesce(delta_totals.ingest_counter_resets, 0) as bigint) as ingest_counter_resets,
-        cast(coalesce(delta_totals.ingest_bytes_received, 0) as bigint) as ingest_bytes_received,
-        cast(coalesce(delta_totals.ingest_bytes_sent, 0) as bigint) as ingest_bytes_sent,
+        cast(coalesce(delta_totals.ingest_bytes_received, 0) as double) as ingest_bytes_received,
+        cast(coalesce(delta_totals.ingest_bytes_sent, 0) as double) as ingest_bytes_sent,
         cast(coalesce(delta_totals.ingest_covered_seconds, 0) as double) as ingest_covered_seconds,
-        cast(coalesce(delta_totals.video_packets_received, 0) as bigint) as video_packets_received,
-        cast(coalesce(delta_totals.video_packets_lost, 0) as bigint) as video_packets_lost,
-        cast(coalesce(delta_totals.audio_packets_received, 0) as bigint) as audio_packets_received,
-        cast(coalesce(delta_totals.audio_packets_lost, 0) as bigint) as audio_packets_lost,
+        cast(coalesce(delta_totals.video_packets_received, 0) as double) as video_packets_received,
+        cast(coalesce(delta_totals.video_packets_lost, 0) as double) as video_packets_lost,
+        cast(coalesce(delta_totals.audio_packets_received, 0) as double) as audio_packets_received,
+        cast(coalesce(delta_totals.audio_packets_lost, 0) as double) as audio_packets_lost,
         cast(coalesce(sample_totals.video_jitter_ms_sum, 0) as double) as video_jitter_ms_sum,
         cast(sample_totals.video_jitter_samples as bigint) as video_jitter_samples,
         cast(coalesce(sample_totals.audio_jitter_ms_sum, 0) as double) as audio_jitter_ms_sum,

@@ -6,7 +6,9 @@
 -- invalid_ingest_value); an event without a track list keeps its byte
 -- counters but has no track measures and no quality label (flag
 -- missing_ingest_tracks): without tracks the gateway reports "good" by
--- default, not from a measurement.
+-- default, not from a measurement. A counter above max_ingest_counter or a
+-- jitter above max_plausible_jitter_ms is left out too (flag
+-- implausible_ingest_value), so no sum of them can overflow.
 with
 
 ingest as (
@@ -19,9 +21,23 @@ ingest as (
 keyed as (
 
     select
-        *,
+        event_id,
+        track_index,
+        event_ms,
         {{ session_key('stream_id', 'request_id') }} as session_key,
-        lower(track_type) as track_kind
+        lower(track_type) as track_kind,
+        conn_quality,
+        case
+            when bytes_received_cumulative <= {{ var('max_ingest_counter') }} then bytes_received_cumulative
+        end as bytes_received_cumulative,
+        case when bytes_sent_cumulative <= {{ var('max_ingest_counter') }} then bytes_sent_cumulative end
+            as bytes_sent_cumulative,
+        case when track_jitter <= {{ var('max_plausible_jitter_ms') }} then track_jitter end as track_jitter,
+        case
+            when track_packets_received <= {{ var('max_ingest_counter') }} then track_packets_received
+        end as track_packets_received,
+        case when track_packets_lost <= {{ var('max_ingest_counter') }} then track_packets_lost end
+            as track_packets_lost
     from ingest
 
 ),

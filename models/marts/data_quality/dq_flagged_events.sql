@@ -13,6 +13,9 @@
 --   missing_ingest_tracks   an ingest event without a track list (missing,
 --                           empty or not an array): no packets, jitter or
 --                           quality label from it (its bytes still count)
+--   implausible_ingest_value  an ingest byte or packet counter above
+--                           max_ingest_counter (2^53) or a jitter above
+--                           max_plausible_jitter_ms: that value is not counted
 --   invalid_face_value, invalid_win_prob, invalid_num_tickets
 --                           a payment whose fee cannot be computed (missing or
 --                           unreadable faceValue, winProb outside [0, 1],
@@ -136,6 +139,20 @@ flags as (
         'missing_ingest_tracks' as flag
     from ingest
     where track_index = 0
+
+    union all
+
+    select
+        event_id,
+        'stream_ingest_metrics' as event_type,
+        'implausible_ingest_value' as flag
+    from ingest
+    where
+        bytes_received_cumulative > {{ var('max_ingest_counter') }}
+        or bytes_sent_cumulative > {{ var('max_ingest_counter') }}
+        or track_packets_received > {{ var('max_ingest_counter') }}
+        or track_packets_lost > {{ var('max_ingest_counter') }}
+        or track_jitter > {{ var('max_plausible_jitter_ms') }}
 
     union all
 
