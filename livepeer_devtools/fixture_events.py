@@ -27,7 +27,8 @@ D excusable errors only (excused, crosses 11:00); E one non-excusable error;
 F request only; G loading only; H zero output fps, unattributed orchestrator;
 I no stream request (not in denominator); J playable beats earlier errors
 (and URL preference in attribution); K missing request id (+ one event that
-belongs to no session); L negative E2E edge, snapshot only after the session.
+belongs to no session); L negative E2E edge, snapshot only after the session;
+M ingest metrics for L with a reconnect, a sample without tracks and a NaN.
 
 Run from the repository root::
 
@@ -458,6 +459,37 @@ def unlinked_payment(fx: Fixture) -> None:
                face_wei=1500000000000000, win_prob="0.0020000000", tickets=1)
 
 
+def scenario_m_ingest_reconnect(fx: Fixture) -> None:
+    """M: L's stream (fixture-stream-12|req00012) also reports ingest metrics: a
+    reconnect (every counter drops), a sample without a track list, a NaN byte
+    counter, and the labels good, bad and unknown. Appended last so that no
+    earlier event changes id; within L's span, so L's session values are
+    unchanged (tests/fixture/assert_fixture_ingest_quality.sql)."""
+    s, r, gw = "fixture-stream-12", "req00012", GW_SEA
+
+    def track(kind, received, lost, jitter):
+        return {"type": kind, "jitter": jitter, "packets_lost": lost, "packets_received": received,
+                "packet_loss_pct": round(lost / (lost + received) * 100, 4), "rtt": 0,
+                "last_input_ts": 0, "last_output_ts": 0, "latency": 0}
+
+    samples = [  # (second, BytesReceived, BytesSent, video, audio, conn_quality); None = no track list
+        (6, 600000, 5000, (500, 0, 9.0), (300, 0, 21.0), "good"),
+        (11, 1250000, 10000, (1000, 5, 12.0), (600, 0, 22.0), "good"),
+        (16, 150000, 1200, (110, 0, 30.0), (70, 0, 24.0), "bad"),  # reconnect: counters restart
+        (21, 700000, 6200, None, None, "good"),  # tracks not up yet: "good" is the default
+        (26, "NaN", 11000, (1100, 20, 60.0), (620, 0, 26.0), "bad"),
+        (31, 1900000, 16000, (1650, 22, 15.0), (900, 1, 23.0), "unknown"),
+    ]
+    for second, received, sent, video, audio, quality in samples:
+        ts = at(9, 10, second)
+        stats = {"peer_conn_stats": {"ID": "iceTransport", "BytesReceived": received, "BytesSent": sent},
+                 "conn_quality": quality}
+        if video is not None:
+            stats["track_stats"] = [track("video", *video), track("audio", *audio)]
+        data = {"pipeline_id": "", "request_id": r, "stats": stats, "stream_id": s, "timestamp": ts}
+        fx.emit("stream_ingest_metrics", ts, gw, data)
+
+
 SCENARIOS = [
     scenario_a_clean_success,
     scenario_b_success_with_swap,
@@ -472,6 +504,7 @@ SCENARIOS = [
     scenario_k_missing_request_id,
     scenario_l_negative_e2e,
     unlinked_payment,
+    scenario_m_ingest_reconnect,
 ]
 
 

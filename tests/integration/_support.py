@@ -45,6 +45,8 @@ MART_GRAINS = {
     "v_api_gpu_metrics": ["window_start", "orchestrator_address", "pipeline", "model_id", "gpu_id", "region"],
     "v_api_network_demand": ["window_start", "gateway", "region", "pipeline", "model_id"],
     "v_api_sla_compliance": ["window_start", "orchestrator_address", "pipeline", "model_id", "gpu_id", "region"],
+    "fct_session_ingest_quality": ["session_key"],
+    "v_api_ingest_quality": ["window_start", "gateway", "region", "pipeline", "model_id"],
 }
 
 # Environment variables that would redirect the build away from what the test

@@ -6,7 +6,7 @@ import pytest
 
 from _support import STREAM_2026_01_08_DIR, STREAM_2026_01_08_EVENTS, query, require_fixture
 
-SERVING_VIEWS = ("v_api_gpu_metrics", "v_api_network_demand", "v_api_sla_compliance")
+SERVING_VIEWS = ("v_api_gpu_metrics", "v_api_network_demand", "v_api_sla_compliance", "v_api_ingest_quality")
 
 SESSION_COLUMNS = (
     "session_key, startup_outcome, is_swapped, status_samples, avg_output_fps, "

@@ -10,6 +10,12 @@
 --                           the future (no prompt-to-playable latency from it)
 --   invalid_ingest_value    an ingest byte counter, packet counter, jitter,
 --                           loss or RTT that is negative, NaN or not a number
+--   missing_ingest_tracks   an ingest event without a track list (missing,
+--                           empty or not an array): no packets, jitter or
+--                           quality label from it (its bytes still count)
+--   implausible_ingest_value  an ingest byte or packet counter above
+--                           max_ingest_counter (2^53) or a jitter above
+--                           max_plausible_jitter_ms: that value is not counted
 --   invalid_face_value, invalid_win_prob, invalid_num_tickets
 --                           a payment whose fee cannot be computed (missing or
 --                           unreadable faceValue, winProb outside [0, 1],
@@ -128,6 +134,29 @@ flags as (
         'invalid_ingest_value' as flag
     from ingest
     where has_invalid_ingest_value
+
+    union all
+
+    select
+        event_id,
+        'stream_ingest_metrics' as event_type,
+        'missing_ingest_tracks' as flag
+    from ingest
+    where track_index = 0
+
+    union all
+
+    select
+        event_id,
+        'stream_ingest_metrics' as event_type,
+        'implausible_ingest_value' as flag
+    from ingest
+    where
+        bytes_received_cumulative > {{ var('max_ingest_counter') }}
+        or bytes_sent_cumulative > {{ var('max_ingest_counter') }}
+        or track_packets_received > {{ var('max_ingest_counter') }}
+        or track_packets_lost > {{ var('max_ingest_counter') }}
+        or track_jitter > {{ var('max_plausible_jitter_ms') }}
 
     union all
 
