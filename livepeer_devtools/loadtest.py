@@ -6,7 +6,7 @@ Starts the API (`python -m livepeer_analytics.api`, rate limit off) on a free
 loopback port over a built DuckDB warehouse: by default the 8-day bench
 warehouse `make bench` leaves (target/bench/bench.duckdb), else
 target/loadtest/loadtest.duckdb; `--duckdb FILE` for another one (build one with
-`python -m livepeer_analytics.generate --days 2 --events-per-day 720000 --seed 42
+`python -m livepeer_devtools.generate --days 2 --events-per-day 720000 --seed 42
 --out DIR` then `LIVEPEER_EVENTS=DIR LIVEPEER_DUCKDB=FILE make build`).
 
 For each number of concurrent clients it sends a fixed number of requests
