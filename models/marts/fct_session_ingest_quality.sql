@@ -109,41 +109,19 @@ final as (
         ingest_bytes_received,
         ingest_bytes_sent,
         ingest_covered_seconds,
-        {{ safe_ratio('ingest_bytes_received * 8', 'ingest_covered_seconds * 1000000') }} as ingest_mbps,
         video_packets_received,
         video_packets_lost,
-        100 * {{ safe_ratio('video_packets_lost', 'video_packets_lost + video_packets_received') }}
-            as video_packet_loss_pct,
         audio_packets_received,
         audio_packets_lost,
-        100 * {{ safe_ratio('audio_packets_lost', 'audio_packets_lost + audio_packets_received') }}
-            as audio_packet_loss_pct,
-        100 * {{ safe_ratio(
-            'video_packets_lost + audio_packets_lost',
-            'video_packets_lost + audio_packets_lost + video_packets_received + audio_packets_received'
-        ) }} as packet_loss_pct,
         video_jitter_ms_sum,
         video_jitter_samples,
-        {{ safe_ratio('video_jitter_ms_sum', 'video_jitter_samples') }} as avg_video_jitter_ms,
         audio_jitter_ms_sum,
         audio_jitter_samples,
-        {{ safe_ratio('audio_jitter_ms_sum', 'audio_jitter_samples') }} as avg_audio_jitter_ms,
         conn_quality_good_samples,
         conn_quality_bad_samples,
         conn_quality_other_samples,
         conn_quality_good_samples + conn_quality_bad_samples + conn_quality_other_samples as conn_quality_samples,
-        {{ safe_ratio(
-            'conn_quality_good_samples',
-            'conn_quality_good_samples + conn_quality_bad_samples + conn_quality_other_samples'
-        ) }} as conn_quality_good_share,
-        {{ safe_ratio(
-            'conn_quality_bad_samples',
-            'conn_quality_good_samples + conn_quality_bad_samples + conn_quality_other_samples'
-        ) }} as conn_quality_bad_share,
-        {{ safe_ratio(
-            'conn_quality_other_samples',
-            'conn_quality_good_samples + conn_quality_bad_samples + conn_quality_other_samples'
-        ) }} as conn_quality_other_share
+        {{ ingest_quality_ratios() }}
     from totals
 
 )
