@@ -28,3 +28,38 @@
             and observation_keys.address_key = snapshot_points.address_key
             and observation_keys.event_ms {{ comparison }} snapshot_points.point_ms
 {%- endmacro %}
+
+
+{#-
+    Capability entries under each identity attribution matches an observation
+    on: the wallet it is found by (`match_wallet`: its hot wallet local_address,
+    or its canonical address, once when both are the same) with `uri_key`,
+    `model_key` and `address_key`, plus every column of `capabilities`.
+    Used by int_observations_attributed (which chooses among them) and
+    int_affected_sessions (which finds the observations a new snapshot can
+    change, rule R4), so both see the same identities.
+-#}
+{% macro capability_entries_by_wallet(capabilities) -%}
+    select
+        local_address as match_wallet,
+        coalesce(orch_uri, '') as uri_key,
+        coalesce(hardware_model_id, '') as model_key,
+        coalesce(orchestrator_address, '') as address_key,
+        {{ capabilities }}.*
+    from {{ capabilities }}
+    where snapshot_ms is not null and local_address is not null
+
+    union all
+
+    select
+        orchestrator_address as match_wallet,
+        coalesce(orch_uri, '') as uri_key,
+        coalesce(hardware_model_id, '') as model_key,
+        coalesce(orchestrator_address, '') as address_key,
+        {{ capabilities }}.*
+    from {{ capabilities }}
+    where
+        snapshot_ms is not null
+        and orchestrator_address is not null
+        and (local_address is null or local_address != orchestrator_address)
+{%- endmacro %}

@@ -34,37 +34,10 @@ capabilities as (
 
 ),
 
-capability_rows as (
-
-    select
-        *,
-        coalesce(orch_uri, '') as uri_key,
-        coalesce(hardware_model_id, '') as model_key,
-        coalesce(orchestrator_address, '') as address_key
-    from capabilities
-    where snapshot_ms is not null
-
-),
-
 by_wallet as (
 
-    -- an entry is found by its hot wallet (local_address) ...
-    select
-        local_address as match_wallet,
-        capability_rows.*
-    from capability_rows
-    where local_address is not null
-
-    union all
-
-    -- ... or by its canonical address (once when both are the same)
-    select
-        orchestrator_address as match_wallet,
-        capability_rows.*
-    from capability_rows
-    where
-        orchestrator_address is not null
-        and (local_address is null or local_address != orchestrator_address)
+    -- each entry under the wallets it is found by (macro capability_entries_by_wallet)
+    {{ capability_entries_by_wallet('capabilities') }}
 
 ),
 

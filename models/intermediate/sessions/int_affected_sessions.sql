@@ -6,8 +6,11 @@
 --      (rule R1 in docs/incremental.md: each is then recomputed in full);
 --   2. sessions whose request id a new payment names, directly or through
 --      its sessionID (rule R3);
---   3. sessions with an observation of an orchestrator whose capability
---      snapshot is new, within the attribution TTL of it (rule R4);
+--   3. sessions with an observation that a new capability snapshot can
+--      re-attribute: same wallet, and a time at which the new snapshot can
+--      become the nearest prior or nearest later snapshot of its identity
+--      (after the identity's previous snapshot, before its next one) within
+--      the attribution TTL (rule R4);
 --   4. every session sharing a stream_id or request_id with any of those
 --      (rule R2):
 --      a session is never recomputed without the rest of its stream, which
@@ -35,7 +38,6 @@ session_events as (
 capabilities as (
 
     select * from {{ ref('stg_livepeer__network_capabilities') }}
-    where {{ in_new_batches() }}
 
 ),
 
@@ -88,25 +90,81 @@ batch_payment_requests as (
 
 ),
 
-snapshot_wallets as (
+by_wallet as (
+
+    -- the identities attribution matches on (macro capability_entries_by_wallet)
+    {{ capability_entries_by_wallet('capabilities') }}
+
+),
+
+snapshot_points as (
+
+    -- every snapshot time of each identity, and whether this batch brought it
+    select
+        match_wallet,
+        uri_key,
+        model_key,
+        address_key,
+        snapshot_ms,
+        max(case when {{ in_new_batches() }} then 1 else 0 end) as is_new
+    from by_wallet
+    group by match_wallet, uri_key, model_key, address_key, snapshot_ms
+
+),
+
+numbered_points as (
 
     select
-        local_address as wallet,
-        min(snapshot_ms) as first_snapshot_ms,
-        max(snapshot_ms) as last_snapshot_ms
-    from capabilities
-    where local_address is not null
-    group by local_address
+        *,
+        row_number() over (
+            partition by match_wallet, uri_key, model_key, address_key
+            order by snapshot_ms
+        ) as point_number
+    from snapshot_points
 
-    union all
+),
+
+new_snapshot_windows as (
+
+    -- a new snapshot can only become the nearest prior snapshot of an
+    -- observation before the identity's next snapshot, and the nearest later
+    -- one after its previous snapshot (int_observations_attributed keeps only
+    -- those two per identity), and only within the TTL
+    select
+        new_point.match_wallet as wallet,
+        greatest(
+            coalesce(previous_point.snapshot_ms, new_point.snapshot_ms - {{ var('attribution_ttl_ms') }}),
+            new_point.snapshot_ms - {{ var('attribution_ttl_ms') }}
+        ) as from_ms,
+        least(
+            coalesce(next_point.snapshot_ms, new_point.snapshot_ms + {{ var('attribution_ttl_ms') }}),
+            new_point.snapshot_ms + {{ var('attribution_ttl_ms') }}
+        ) as to_ms
+    from numbered_points as new_point
+    left join numbered_points as previous_point
+        on
+            new_point.match_wallet = previous_point.match_wallet
+            and new_point.uri_key = previous_point.uri_key
+            and new_point.model_key = previous_point.model_key
+            and new_point.address_key = previous_point.address_key
+            and new_point.point_number - 1 = previous_point.point_number
+    left join numbered_points as next_point
+        on
+            new_point.match_wallet = next_point.match_wallet
+            and new_point.uri_key = next_point.uri_key
+            and new_point.model_key = next_point.model_key
+            and new_point.address_key = next_point.address_key
+            and new_point.point_number + 1 = next_point.point_number
+    where new_point.is_new = 1
+
+),
+
+window_span as (
 
     select
-        orchestrator_address as wallet,
-        min(snapshot_ms) as first_snapshot_ms,
-        max(snapshot_ms) as last_snapshot_ms
-    from capabilities
-    where orchestrator_address is not null
-    group by orchestrator_address
+        min(from_ms) as from_ms,
+        max(to_ms) as to_ms
+    from new_snapshot_windows
 
 ),
 
@@ -136,10 +194,13 @@ snapshot_sessions as (
 
     select distinct {{ session_key('observations.stream_id', 'observations.request_id') }} as session_key
     from observations
-    inner join snapshot_wallets on observations.orchestrator_wallet = snapshot_wallets.wallet
+    inner join new_snapshot_windows on observations.orchestrator_wallet = new_snapshot_windows.wallet
     where
-        observations.event_ms >= snapshot_wallets.first_snapshot_ms - {{ var('attribution_ttl_ms') }}
-        and observations.event_ms <= snapshot_wallets.last_snapshot_ms + {{ var('attribution_ttl_ms') }}
+        -- the span of all windows first: a cheap filter before the join
+        observations.event_ms >= (select window_span.from_ms from window_span)
+        and observations.event_ms <= (select window_span.to_ms from window_span)
+        and observations.event_ms >= new_snapshot_windows.from_ms
+        and observations.event_ms <= new_snapshot_windows.to_ms
 
 ),
 
