@@ -155,7 +155,12 @@ new_snapshot_windows as (
             and new_point.model_key = next_point.model_key
             and new_point.address_key = next_point.address_key
             and new_point.point_number + 1 = next_point.point_number
-    where new_point.is_new = 1
+    where
+        -- (none on a full build: batch_sessions queues every session already)
+        new_point.is_new = 1
+        {%- if last_batch_ms() is none %}
+            and 1 = 0
+        {%- endif %}
 
 ),
 
