@@ -438,6 +438,7 @@ def test_token_rate_limit_and_busy(warehouses):
         status, _, body = guarded.get("/v1/data-quality")
         assert status == 401 and "bearer token" in json.loads(body)["error"], body
         assert guarded.get("/healthz")[0] == 200  # open: it tells only whether the data is fresh
+        assert guarded.get("/favicon.ico")[0] == 204  # open, and no 404 in a browser's console
         auth = {"Authorization": "Bearer s3cret"}
         assert [guarded.get(path, headers=auth)[0] for path in ("/v1/network/demand", "/v1/data-quality",
                                                                  "/v1/network/demand")] == [200, 200, 200]
