@@ -24,7 +24,7 @@ text and its `data` as the JSON text it held (an object/array, or the string
 that held JSON). Python only splits the files into lines, in batches; the
 engine parses each line once (`insert ... select` from a temporary table of
 the batch's lines, ClickHouse JSON functions or DuckDB's json_transform), which
-is 3-4x faster than parsing in Python. A line that cannot be read as a JSON
+takes half the time parsing in Python took. A line that cannot be read as a JSON
 object is kept too, with its raw text and a `load_error` (invalid_utf8,
 line_too_long: found by the loader; not_json: by the engine), so that the
 models quarantine it exactly as they do on DuckDB. Blank lines are not events
