@@ -15,9 +15,9 @@ export DBT_TARGET ?= duckdb
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DBT_PROFILES_DIR := $(CURDIR)
 
-# dbt on the chosen target; chdb runs it through the in-process launcher.
-dbt_for = $(if $(filter chdb,$(1)),$(BIN)/python -m livepeer_analytics.chdb_dbt,$(BIN)/dbt)
-DBT := $(call dbt_for,$(DBT_TARGET))
+# dbt through the project's launcher (livepeer_analytics/dbt_cli.py): chdb in-process,
+# partial parsing kept across warehouses.
+DBT := $(BIN)/python -m livepeer_analytics.dbt_cli
 
 .PHONY: run test build nightly unit fuzz lint docs fixtures bench serve loadtest clean
 

@@ -41,10 +41,8 @@ DBT_NIGHTLY = ["test", "--exclude", "resource_type:unit_test"]
 
 
 def dbt_command() -> list[str]:
-    """dbt for the current target: chdb runs through the in-process launcher."""
-    if target() == "chdb":
-        return [sys.executable, "-m", "livepeer_analytics.chdb_dbt"]
-    return [str(Path(sys.executable).parent / "dbt")]
+    """dbt through the project's launcher (livepeer_analytics/dbt_cli.py), on every target."""
+    return [sys.executable, "-m", "livepeer_analytics.dbt_cli"]
 
 
 def lock_path() -> Path:

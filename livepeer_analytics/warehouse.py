@@ -25,6 +25,23 @@ def clickhouse_database() -> str:
     return os.environ.get("CLICKHOUSE_DATABASE", "livepeer")
 
 
+def chdb_path() -> str:
+    """The chdb target's data folder (LIVEPEER_CHDB_PATH, default `.chdb/` in the repository), created if missing."""
+    path = Path(os.environ.get("LIVEPEER_CHDB_PATH") or REPO_ROOT / ".chdb").resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return str(path)
+
+
+def chdb_client(database: str | None = None, settings: dict | None = None):
+    """A clickhouse-connect client on the in-process ClickHouse engine (chdb target)."""
+    from clickhouse_connect.driver import create_client
+
+    settings = dict(settings or {})
+    # The in-process engine has no HTTP session to attach to.
+    settings.pop("session_id", None)
+    return create_client(interface="chdb", path=chdb_path(), database=database, settings=settings)
+
+
 def clickhouse_server_client(database: str | None = None):
     import clickhouse_connect
 
@@ -41,8 +58,6 @@ def clickhouse_server_client(database: str | None = None):
 def clickhouse_client(database: str | None = None):
     """A clickhouse-connect client for the chdb or clickhouse target."""
     if target() == "chdb":
-        from livepeer_analytics.chdb_dbt import chdb_client
-
         return chdb_client(database=database)
     return clickhouse_server_client(database=database)
 

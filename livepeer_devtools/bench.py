@@ -208,8 +208,8 @@ def tail(path: Path, n: int = 40) -> str:
 
 
 def dbt_command(engine: str) -> list[str]:
-    """dbt for an engine: chdb runs through the in-process launcher."""
-    return [sys.executable, "-m", "livepeer_analytics.chdb_dbt"] if engine == "chdb" else [DBT]
+    """dbt for an engine, as make runs it: the project's launcher (livepeer_analytics/dbt_cli.py)."""
+    return [sys.executable, "-m", "livepeer_analytics.dbt_cli"]
 
 
 def tree_bytes(path: Path) -> int:

@@ -183,7 +183,7 @@ class ClickHouseBackend:
         self._lock = threading.Lock() if self.target == "chdb" else None
         try:
             if self.target == "chdb":
-                from livepeer_analytics.chdb_dbt import chdb_client
+                from livepeer_analytics.warehouse import chdb_client
 
                 self.client = chdb_client(database=database)
             else:

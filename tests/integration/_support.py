@@ -248,10 +248,8 @@ def require_engine(engine: str) -> None:
 
 
 def dbt_command(engine: str) -> list[str]:
-    """dbt as a user runs it on `engine`: chdb through the in-process launcher (run with cwd=REPO_ROOT)."""
-    if engine == "chdb":
-        return [str(VENV_BIN / "python"), "-m", "livepeer_analytics.chdb_dbt"]
-    return [str(VENV_BIN / "dbt")]
+    """dbt as make runs it on any engine: the project's launcher (run with cwd=REPO_ROOT)."""
+    return [str(VENV_BIN / "python"), "-m", "livepeer_analytics.dbt_cli"]
 
 
 def run_command(command: list[str], env: dict) -> subprocess.CompletedProcess:

@@ -1,0 +1,84 @@
+"""dbt as this project runs it, on every target: `python -m livepeer_analytics.dbt_cli <dbt args>`.
+
+`make` and the hourly job (`livepeer_analytics.build`) start dbt through this
+launcher. It changes two things before dbt's own command line runs:
+
+1. **chdb** (the ClickHouse engine in-process): dbt-clickhouse talks to a
+   server through `clickhouse_connect.get_client`; clickhouse-connect can
+   instead back a client with chdb (`interface='chdb'`). That one call is
+   redirected, so the `chdb` target of profiles.yml runs every model, seed and
+   test on the ClickHouse engine with no server. Data lives under
+   LIVEPEER_CHDB_PATH (default `.chdb/` in the repository). Not exercised this
+   way: the HTTP transport, authentication and clusters; a real server is used
+   through the `clickhouse` target, unchanged.
+2. **Partial parsing survives a new DuckDB file.** dbt re-parses the whole
+   project (about 5 s) when the profile's connection details change, and the
+   DuckDB `path` is one of them, so every new warehouse path used to cost a
+   full parse. The path's folder changes nothing dbt parses; its name does
+   (it is the `database` of every relation, which stays in the check). The
+   launcher leaves the path, and only the path, out of dbt's check. Nothing in
+   this project reads `target.path` while parsing (docs/development.md,
+   "Parsing").
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def _parse_check_without_duckdb_path() -> None:
+    from dbt.parser.manifest import ManifestLoader
+
+    build_state_check = ManifestLoader.build_manifest_state_check
+    if getattr(build_state_check, "_livepeer", False):
+        return
+
+    def state_check(self):
+        credentials = self.root_project.credentials
+        if getattr(credentials, "type", None) != "duckdb":
+            return build_state_check(self)
+        path = credentials.path
+        credentials.path = "<any folder>/" + (path or "").replace("\\", "/").rsplit("/", 1)[-1]
+        try:
+            return build_state_check(self)
+        finally:
+            credentials.path = path
+
+    state_check._livepeer = True
+    ManifestLoader.build_manifest_state_check = state_check
+
+
+def _clickhouse_in_process() -> None:
+    import clickhouse_connect
+
+    from livepeer_analytics.warehouse import chdb_client
+
+    def get_client(**kwargs):
+        return chdb_client(database=kwargs.get("database"), settings=kwargs.get("settings"))
+
+    clickhouse_connect.get_client = get_client
+
+
+def _target(argv: list[str]) -> str:
+    """The target dbt will use: `--target X` / `--target=X` / `-t X`, else DBT_TARGET (profiles.yml)."""
+    from livepeer_analytics.warehouse import target
+
+    for index, arg in enumerate(argv):
+        if arg in ("--target", "-t") and index + 1 < len(argv):
+            return argv[index + 1]
+        if arg.startswith("--target="):
+            return arg.split("=", 1)[1]
+    return target()
+
+
+def main(argv: list[str]) -> None:
+    _parse_check_without_duckdb_path()
+    if _target(argv) == "chdb":
+        _clickhouse_in_process()
+    from dbt.cli.main import cli
+
+    cli(args=argv, prog_name="dbt")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
