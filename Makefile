@@ -1,5 +1,6 @@
-# The two commands a user needs: `make run` and `make test`.
-# Each sets up its own virtualenv from the pinned requirements on first use.
+# The two commands a user needs: `make run` and `make test` (`make check` while editing).
+# Each sets up its own virtualenv from the pinned requirements on first use:
+# requirements.txt for running, plus requirements-dev.txt for testing and linting.
 #
 #   make run                      build on DuckDB (embedded, the default)
 #   DBT_TARGET=chdb make run      build on the ClickHouse engine in-process
@@ -11,6 +12,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 export DBT_TARGET ?= duckdb
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DBT_PROFILES_DIR := $(CURDIR)
@@ -18,13 +20,21 @@ export DBT_PROFILES_DIR := $(CURDIR)
 # dbt through the project's launcher (livepeer_analytics/dbt_cli.py): chdb in-process,
 # partial parsing kept across warehouses.
 DBT := $(BIN)/python -m livepeer_analytics.dbt_cli
+# pytest on both cores (tests/integration; markers and settings in pyproject.toml)
+PYTEST := $(BIN)/python -m pytest -n 2 --dist worksteal
+# The edit loop's tier: no chdb, no browser, nothing marked slow.
+FAST := not slow and not chdb and not browser
 
-.PHONY: run test build nightly unit fuzz lint docs fixtures bench serve loadtest clean
+.PHONY: run test check build nightly unit fuzz lint docs fixtures bench serve loadtest clean
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $(STAMP)
+
+$(DEV_STAMP): $(STAMP) requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(DEV_STAMP)
 
 ## run: build every model on DBT_TARGET and print a summary of the serving views
 run: build
@@ -40,35 +50,39 @@ build: $(STAMP)
 nightly: $(STAMP)
 	@$(BIN)/python -m livepeer_analytics.build --nightly $(DBT_ARGS)
 
-## unit: the dbt unit tests (code checks of every classification rule) on DBT_TARGET
+## unit: the dbt unit tests (code checks of every classification rule) on DBT_TARGET,
+## against the warehouse the last build made (dbt reads the parents' columns there)
 unit: $(STAMP)
 	$(DBT) test --select "test_type:unit" --target $(DBT_TARGET)
 
-## test: the whole suite: build, nightly and unit tests on DuckDB and on chdb, pytest, lint
-test: $(STAMP)
-	$(MAKE) build DBT_TARGET=duckdb
-	$(MAKE) nightly DBT_TARGET=duckdb
-	$(MAKE) unit DBT_TARGET=duckdb
-	$(MAKE) build DBT_TARGET=chdb
-	$(MAKE) nightly DBT_TARGET=chdb
-	$(MAKE) unit DBT_TARGET=chdb
-	$(BIN)/python -m pytest -q tests/integration
-	$(MAKE) lint
+## test: the whole suite (what CI runs): lint, then every pytest test on both cores:
+## builds, nightly and unit tests on DuckDB and chdb, histories of hourly runs with
+## kills, fuzzing, the API and the dashboard in a browser (docs/development.md)
+test: $(DEV_STAMP)
+	$(MAKE) --no-print-directory lint
+	$(PYTEST) --durations=15
+
+## check: the edit loop, a few minutes: lint and the fast tier of pytest (a DuckDB
+## build of the fixture seed, its unit and nightly tests, the API over it, ...)
+check: $(DEV_STAMP)
+	$(MAKE) --no-print-directory lint
+	$(PYTEST) -m "$(FAST)"
 
 ## fuzz: the property-based fuzz test alone (tests/integration/test_fuzz.py) with a
 ## larger budget: FUZZ_EXAMPLES examples per engine (default 25) from a random
 ## seed, printed; LIVEPEER_FUZZ_SEED=<seed> replays one. `make test` runs it with
-## 2 examples per engine and a fixed seed.
+## the default budget of test_fuzz.py and a fixed seed.
 FUZZ_EXAMPLES ?= 25
-fuzz: $(STAMP)
-	LIVEPEER_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -s tests/integration/test_fuzz.py
+fuzz: $(DEV_STAMP)
+	LIVEPEER_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -s tests/integration/test_fuzz.py
 
 ## lint: sqlfluff over models, analyses and tests (compiled against an empty
-## database, so every model renders as on a full build)
-lint: $(STAMP)
+## database, so every model renders as on a full build), ruff over the Python
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check .
 	rm -f target/lint.duckdb
 	DBT_TARGET=duckdb LIVEPEER_DUCKDB=target/lint.duckdb DBT_TARGET_PATH=target/lint \
-		$(BIN)/sqlfluff lint models analyses tests
+		$(BIN)/sqlfluff lint models analyses tests --processes 2
 
 ## docs: build the dbt docs site into target/
 docs: $(STAMP)

@@ -150,16 +150,17 @@ class FuzzBatch:
     themselves are saved to a file by the test).
     """
 
-    def __init__(self, envelopes: list[dict], lines: list[bytes]) -> None:
+    def __init__(self, envelopes: list[dict], lines: list[bytes], example: int = 0) -> None:
         self.envelopes = envelopes
         self.lines = lines
+        self.example = example
 
     @property
     def digest(self) -> str:
         return hashlib.sha1(b"\n".join(self.lines)).hexdigest()[:12]
 
     def __repr__(self) -> str:
-        return f"FuzzBatch({len(self.lines)} envelopes, sha1 {self.digest})"
+        return f"FuzzBatch(example {self.example}: {len(self.lines)} envelopes, sha1 {self.digest})"
 
     def _repr_pretty_(self, printer, cycle) -> None:  # hypothesis' pretty printer
         printer.text(repr(self))
@@ -433,20 +434,32 @@ def _line(envelope: dict, ascii_only: bool) -> bytes:
     return json.dumps(envelope, separators=(",", ":"), allow_nan=False, ensure_ascii=ascii_only).encode("utf-8")
 
 
+MAX_SESSIONS = 5
+
+
+def event_id_prefix(example: int) -> str:
+    """The event ids of example `example` start with this (`fuzz-event-<example>-`)."""
+    return f"fuzz-event-{example}-"
+
+
 @st.composite
-def fuzz_batches(draw, min_sessions: int = 3, max_sessions: int = 5) -> FuzzBatch:
-    """The fuzz envelopes of one example: a few sessions, each field possibly wrong."""
+def fuzz_batches(draw, example: int = 0, min_sessions: int = 3, max_sessions: int = MAX_SESSIONS) -> FuzzBatch:
+    """The fuzz envelopes of one example: a few sessions, each field possibly wrong.
+
+    Examples built together differ in `example`, which numbers every identifier
+    (event ids, streams, requests, wallets, GPUs, payment sessions) apart."""
+    assert max_sessions <= MAX_SESSIONS
     sessions = draw(st.integers(min_sessions, max_sessions))
     clean = []
     for n in range(1, sessions + 1):
-        clean.extend(draw(fuzz_session(n)))
+        clean.extend(draw(fuzz_session(example * (MAX_SESSIONS + 1) + n)))
     envelopes, lines = [], []
     for index, (family, envelope_ms, gateway, data) in enumerate(clean, start=1):
         data, _ = draw(mutated(data))
         if draw(st.integers(0, 4)) == 0:  # sometimes `data` is a string holding the JSON
             data = json.dumps(data, separators=(",", ":"), allow_nan=False)
         envelope = {
-            "id": f"fuzz-event-{index:04d}",
+            "id": f"{event_id_prefix(example)}{index:04d}",
             "type": family,
             "timestamp": str(envelope_ms),
             "gateway": gateway,
@@ -454,4 +467,4 @@ def fuzz_batches(draw, min_sessions: int = 3, max_sessions: int = 5) -> FuzzBatc
         }
         envelopes.append(envelope)
         lines.append(_line(envelope, ascii_only=draw(st.booleans())))
-    return FuzzBatch(envelopes, lines)
+    return FuzzBatch(envelopes, lines, example)

@@ -2,10 +2,9 @@
 
 Every build runs the user's own command, `make build` (what `make run` runs:
 dbt build with its data tests, under the run lock), into a throw-away
-warehouse. `build_warehouse(events_path)` (conftest) does that on DuckDB and
-returns the file's path. Each distinct input is built once per pytest
-session. `events_path=None` builds from the project's own fixture seed
-(LIVEPEER_EVENTS unset).
+warehouse. The builds several tests read are made once per pytest session
+and shared (conftest.py, `_matrix.py`); tests that need a warehouse of their
+own (histories of hourly runs, fuzzing) make it here.
 
 The real-event fixtures live outside the project, in `<repo>/../shared/fixtures/`.
 They are read in place at test time and never copied; a fresh clone has no
@@ -16,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -75,8 +75,45 @@ def require_fixture(path: Path) -> Path:
     return path
 
 
+# Engines as test parameters: the chdb ones carry the `chdb` marker (pyproject.toml).
+ENGINES = ["duckdb", pytest.param("chdb", marks=pytest.mark.chdb)]
+
+# Partial parsing (docs/development.md, "Parsing"): conftest points this at a
+# folder shared by the session's test processes. A new warehouse's target
+# folder starts with the newest parse of the project on its engine, so dbt
+# re-parses only what its environment changes (the files reading
+# LIVEPEER_EVENTS); every successful build offers its parse back.
+PARSE_CACHE_ENV = "LIVEPEER_TEST_PARSE_CACHE"
+_PARSE_FILE = "partial_parse.msgpack"
+
+
+def _parse_cache(engine: str) -> Path | None:
+    root = os.environ.get(PARSE_CACHE_ENV)
+    return Path(root) / f"{engine}.msgpack" if root else None
+
+
+def _seed_parse(engine: str, target_path: Path) -> None:
+    cached = _parse_cache(engine)
+    if cached is not None and cached.is_file() and not (target_path / _PARSE_FILE).exists():
+        target_path.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(cached, target_path / _PARSE_FILE)
+
+
+def offer_parse(env: dict) -> None:
+    """After a successful dbt run: keep its parse for the next new warehouse (atomic replace)."""
+    cached = _parse_cache(env["DBT_TARGET"])
+    produced = Path(env["DBT_TARGET_PATH"]) / _PARSE_FILE
+    if cached is not None and produced.is_file():
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
+        shutil.copyfile(produced, partial)
+        os.replace(partial, cached)
+
+
 def engine_env(engine: str, work_dir: Path, events_path: Path | None = None, **extra: str) -> dict:
     """The environment of a run on `engine` ('duckdb' or 'chdb') whose warehouse lives in work_dir."""
+    work_dir.mkdir(parents=True, exist_ok=True)
+    _seed_parse(engine, work_dir / "target")
     env = {k: v for k, v in os.environ.items() if k not in _CONTROLLED_ENV}
     env.update(
         {
@@ -128,16 +165,8 @@ def make_build(engine: str, events_path: Path | None, work_dir: Path, **extra: s
             f"LIVEPEER_EVENTS={events_path if events_path is not None else '<unset>'}\n\n{_tail(proc)}",
             pytrace=False,
         )
+    offer_parse(env)
     return env
-
-
-def run_dbt_build(events_path: Path | None, work_dir: Path) -> Path:
-    """`make build` on DuckDB; return the DuckDB file."""
-    env = make_build("duckdb", events_path, work_dir)
-    db_path = Path(env["LIVEPEER_DUCKDB"])
-    if not db_path.exists():
-        pytest.fail(f"make build succeeded but produced no DuckDB file at {db_path}")
-    return db_path
 
 
 def query(db_path: Path, sql: str, params=None) -> list[tuple]:
@@ -163,12 +192,7 @@ def query_dicts(db_path: Path, sql: str, params=None) -> list[dict]:
         con.close()
 
 
-# ---------------------------------------------------------------- ClickHouse
-
-def run_chdb_build(events_path: Path | None, work_dir: Path) -> dict:
-    """`make build` on the ClickHouse engine in-process (chdb); return its env."""
-    return make_build("chdb", events_path, work_dir)
-
+# ---------------------------------------------------------------- reading
 
 def dump_models(env: dict, models: list[str]) -> dict:
     """Rows of the models in canonical JSON form, read in a child process."""
@@ -179,6 +203,28 @@ def dump_models(env: dict, models: list[str]) -> dict:
     if proc.returncode != 0:
         pytest.fail(f"reading {models} failed:\n{proc.stdout}{proc.stderr}", pytrace=False)
     return json.loads(proc.stdout)
+
+
+def query_engine(env: dict, queries: dict) -> dict:
+    """Run {name: sql} on the warehouse of `env` (any engine) in a child process (see _query.py)."""
+    proc = subprocess.run(
+        [sys.executable, str(Path(__file__).with_name("_query.py"))],
+        input=json.dumps(queries), cwd=REPO_ROOT, env=env, capture_output=True, text=True,
+    )
+    if proc.returncode != 0:
+        pytest.fail(f"querying the warehouse failed:\n{proc.stdout[-4000:]}{proc.stderr[-4000:]}", pytrace=False)
+    return json.loads(proc.stdout)
+
+
+def rows_of(table: dict) -> list[dict]:
+    """A dumped table's rows as dicts."""
+    return [dict(zip(table["columns"], row)) for row in table["rows"]]
+
+
+def without_columns(table: dict, *names: str) -> dict:
+    """A dumped table without some columns (e.g. loaded_ms, which says when a row was written)."""
+    keep = [i for i, column in enumerate(table["columns"]) if column not in names]
+    return {"columns": [table["columns"][i] for i in keep], "rows": [[row[i] for i in keep] for row in table["rows"]]}
 
 
 def duckdb_env(db_path: Path) -> dict:

@@ -1,39 +1,90 @@
-"""Shared fixtures for the integration tests (see _support.py)."""
+"""Shared fixtures of the integration tests.
+
+The suite runs in several processes (pytest-xdist, `make test`: two), and each
+warehouse several tests read is built once for all of them: `shared` computes
+a value once per pytest session across the processes (a file lock per key in a
+folder they share; the value, a failure or a skip is kept as a file), and
+`matrix(engine, input)` is the build matrix on top of it (tests/integration/
+_matrix.py). See docs/development.md, "Tests".
+"""
 
 from __future__ import annotations
 
+import json
 import os
+import traceback
 from pathlib import Path
 
 import pytest
 
-from _support import run_dbt_build
+from _support import PARSE_CACHE_ENV
+
+
+class Shared:
+    """Values computed once per session, whichever test process asks first.
+
+    `get(key, produce)` calls `produce(folder)` under the key's lock in the
+    first process that asks; it returns a JSON value, kept in `folder` with
+    whatever files it wrote there. Later callers (any process) wait for the
+    lock and read it. A failure or a skip is kept too: every test asking for
+    the key fails (or skips) with the same message, without producing again.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._memo: dict[str, object] = {}
+
+    def folder(self, key: str) -> Path:
+        return self.root / key
+
+    def get(self, key: str, produce):
+        if key in self._memo:
+            return self._memo[key]
+        import fcntl
+
+        folder = self.folder(key)
+        with open(self.root / f"{key}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            value_file, failed_file, skipped_file = folder / "value.json", folder / "failed.txt", folder / "skipped.txt"
+            if skipped_file.exists():
+                pytest.skip(skipped_file.read_text())
+            if failed_file.exists():
+                pytest.fail(f"(kept from an earlier test of this session) {failed_file.read_text()}", pytrace=False)
+            if not value_file.exists():
+                folder.mkdir(parents=True, exist_ok=True)
+                try:
+                    value = produce(folder)
+                except pytest.skip.Exception as exc:
+                    skipped_file.write_text(str(exc.msg))
+                    raise
+                except BaseException as exc:
+                    message = getattr(exc, "msg", None) or "".join(traceback.format_exception(exc))
+                    failed_file.write_text(f"{key}: {message}")
+                    raise
+                value_file.write_text(json.dumps(value))
+            value = json.loads(value_file.read_text())
+        self._memo[key] = value
+        return value
+
+
+def _session_root(tmp_path_factory) -> Path:
+    base = tmp_path_factory.getbasetemp()
+    # under xdist each process has its own basetemp; their parent is the session's
+    return (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "shared"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared(tmp_path_factory) -> Shared:
+    root = _session_root(tmp_path_factory)
+    # every warehouse a test makes starts from the session's newest parse (_support.engine_env)
+    os.environ[PARSE_CACHE_ENV] = str(root / "parse")
+    return Shared(root)
 
 
 @pytest.fixture(scope="session")
-def build_warehouse(tmp_path_factory):
-    """Return `build(events_path | None) -> Path` of a built DuckDB file.
+def matrix(shared):
+    """`matrix(engine, input)`: the `Built` warehouse of one input on one engine (see _matrix.py)."""
+    from _matrix import build
 
-    Builds are cached per events path for the whole session. A failed build
-    is cached too, so every test depending on it fails with dbt's output
-    without rebuilding.
-    """
-    cache: dict[str | None, Path | BaseException] = {}
-
-    def build(events_path: str | os.PathLike | None = None) -> Path:
-        key = None if events_path is None else str(Path(events_path).resolve())
-        if key in cache:
-            cached = cache[key]
-            if isinstance(cached, BaseException):
-                raise cached
-            return cached
-        work_dir = tmp_path_factory.mktemp("dbt_build")
-        try:
-            result = run_dbt_build(None if key is None else Path(key), work_dir)
-        except BaseException as exc:  # pytest.fail raises an OutcomeException
-            cache[key] = exc
-            raise
-        cache[key] = result
-        return result
-
-    return build
+    return lambda engine, name: build(shared, engine, name)

@@ -1,9 +1,10 @@
 """The read API (livepeer_analytics/api) over real HTTP, against a real server
-process on a free loopback port, on warehouses built once per session:
+process on a free loopback port, on private copies of warehouses of the build
+matrix (conftest.py, _matrix.py):
 
-- the project's fixture seed on DuckDB (reusing conftest's build) and on chdb
-  (always run);
-- the real prod snapshot on DuckDB (skipped when ../shared/fixtures is absent).
+- the project's fixture seed on DuckDB and on chdb (always run);
+- the real events (prod snapshot and 2026-01-08 stream) on DuckDB (skipped when
+  ../shared/fixtures is absent).
 
 Checked: hourly API rows equal the views (every column, p95 included); daily
 and total rows equal the sums of the hourly rows, with ratios recomputed and
@@ -21,21 +22,15 @@ import fcntl
 import json
 import os
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
+from _histories import files_history
 from _support import (
-    PROD_EVENTS,
     REPO_ROOT,
     Server,
-    dump_models,
-    duckdb_env,
     query_dicts,
-    require_engine,
-    require_fixture,
-    run_chdb_build,
     values_equal,
 )
 
@@ -50,9 +45,9 @@ SPECS = {spec.path: spec for spec in VIEWS}
 class Warehouse:
     """A built warehouse, its views read directly (for comparison) and a server over it."""
 
-    def __init__(self, name: str, env: dict, views: dict, db_path: Path | None):
+    def __init__(self, name: str, env: dict, views: dict, db_path: Path | None, **settings: str):
         self.name, self.env, self.views, self.db_path = name, env, views, db_path
-        self.server = Server(env)
+        self.server = Server(env, **settings)
         hours = [row[0] for v in views.values() for row in v["rows"]]
         self.first = min(hours) + "Z"
         self.end = (dt.datetime.fromisoformat(max(hours)) + dt.timedelta(hours=1)).isoformat() + "Z"
@@ -62,23 +57,28 @@ class Warehouse:
         return {"start": self.first, "end": self.end}
 
 
+# name -> (engine, input of the build matrix, server settings). The real events span 2026-01-08 to
+# 2026-02-24: their window is longer than the default maximum of 31 days.
+WAREHOUSES = {
+    "seed_duckdb": ("duckdb", "seed", {}),
+    "seed_chdb": ("chdb", "seed", {}),
+    "real_duckdb": ("duckdb", "real", {"LIVEPEER_API_MAX_WINDOW_DAYS": "60"}),
+}
+
+
 @pytest.fixture(scope="session")
-def warehouses(build_warehouse, tmp_path_factory):
+def warehouses(matrix, tmp_path_factory):
     cache: dict[str, Warehouse] = {}
 
     def get(name: str) -> Warehouse:
         if name not in cache:
-            if name == "seed_duckdb":
-                db = build_warehouse(None)
-                env, path = duckdb_env(db), db
-            elif name == "prod_duckdb":
-                db = build_warehouse(require_fixture(PROD_EVENTS))
-                env, path = duckdb_env(db), db
-            else:  # seed_chdb
-                require_engine("chdb")
-                env, path = run_chdb_build(None, tmp_path_factory.mktemp("api_chdb")), None
-            # read the views before the server starts: chdb opens its data folder in one process only
-            cache[name] = Warehouse(name, env, dump_models(env, [s.name for s in VIEWS]), path)
+            engine, input_name, settings = WAREHOUSES[name]
+            built = matrix(engine, input_name)
+            # a private copy: these tests serve it and hold its run lock
+            env = built.copy(tmp_path_factory.mktemp(f"api_{name}"))
+            views = built.dump(*(spec.name for spec in VIEWS))
+            db_path = Path(env["LIVEPEER_DUCKDB"]) if engine == "duckdb" else None
+            cache[name] = Warehouse(name, env, views, db_path, **settings)
         return cache[name]
 
     yield get
@@ -86,8 +86,10 @@ def warehouses(build_warehouse, tmp_path_factory):
         warehouse.server.stop()
 
 
-ALL = ["seed_duckdb", "seed_chdb", "prod_duckdb"]
-DUCKDB = ["seed_duckdb", "prod_duckdb"]
+SEED_CHDB = pytest.param("seed_chdb", marks=pytest.mark.chdb)
+REAL_DUCKDB = "real_duckdb"
+ALL = ["seed_duckdb", SEED_CHDB, REAL_DUCKDB]
+DUCKDB = ["seed_duckdb", REAL_DUCKDB]
 
 
 def view_rows(warehouse: Warehouse, spec) -> dict:
@@ -243,6 +245,7 @@ QUERIES = [
 ]
 
 
+@pytest.mark.chdb
 def test_duckdb_and_chdb_answer_the_same(warehouses):
     duck, click = warehouses("seed_duckdb"), warehouses("seed_chdb")
     assert duck.window == click.window
@@ -339,6 +342,7 @@ def test_data_quality_equals_the_dq_models(warehouses, name):
         assert short["unclassified_errors"]["top"][0]["event_count"] == max(r["event_count"] for r in errors["top"])
 
 
+@pytest.mark.chdb
 def test_data_quality_duckdb_and_chdb_answer_the_same(warehouses):
     duck, click = warehouses("seed_duckdb"), warehouses("seed_chdb")
     assert duck.server.json("/v1/data-quality") == click.server.json("/v1/data-quality")
@@ -408,7 +412,7 @@ INJECTIONS = [
 ]
 
 
-@pytest.mark.parametrize("name", ["seed_duckdb", "seed_chdb"])
+@pytest.mark.parametrize("name", ["seed_duckdb", SEED_CHDB])
 def test_sql_injection_through_every_parameter(warehouses, name):
     warehouse = warehouses(name)
     spec = SPECS["/v1/gpu/metrics"]
@@ -517,40 +521,15 @@ def test_any_group_filter_and_granularity_rerolls_the_hourly_rows(warehouses):
 
 # ------------------------------------------------------------------ builds while serving
 
-def test_a_build_runs_while_the_api_serves(warehouses, tmp_path):
-    """`make build` on a DuckDB file the API is serving under load: the build waits for
-    the requests in flight and succeeds; meanwhile the API answers 200 or 503, never 500."""
-    import shutil
-    import threading
-
-    from _support import engine_env, make
-
-    seed = warehouses("seed_duckdb")
-    env = engine_env("duckdb", tmp_path)
-    shutil.copy(seed.db_path, env["LIVEPEER_DUCKDB"])
-    server = Server(env)
-    statuses: list[int] = []
-    done = threading.Event()
-
-    def load():
-        while not done.is_set():
-            statuses.append(server.get("/v1/gpu/metrics", {**seed.window, "granularity": "day"})[0])
-
-    clients = [threading.Thread(target=load) for _ in range(4)]
-    try:
-        for client in clients:
-            client.start()
-        time.sleep(1)
-        build = make("build", env)
-        done.set()
-        for client in clients:
-            client.join()
-        assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
-        assert set(statuses) <= {200, 503} and 200 in statuses, collections.Counter(statuses)
-        assert server.get("/v1/gpu/metrics", seed.window)[0] == 200
-    finally:
-        done.set()
-        server.stop()
+@pytest.mark.slow
+def test_a_build_runs_while_the_api_serves(shared):
+    """`make build` on a DuckDB file the API is serving under load (one run of the files history,
+    _histories.build_while_the_api_serves): the build waits for the requests in flight and succeeds
+    (the history checks it); meanwhile the API answers 200 or 503, never 500."""
+    served = files_history(shared, "duckdb")["served"]
+    statuses = served["statuses"]
+    assert set(statuses) <= {200, 503} and 200 in statuses, collections.Counter(statuses)
+    assert served["after"] == 200
 
 
 def test_no_warehouse_is_a_503_with_one_line(tmp_path):

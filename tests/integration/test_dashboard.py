@@ -3,7 +3,10 @@ by Selenium (Debian's `chromium` and `chromium-driver`; skipped with a message
 when they are missing), against a real API server with a token set, on
 
 - the project's fixture seed on DuckDB (always);
-- the real prod snapshot on DuckDB (skipped when ../shared/fixtures is absent).
+- the real events (prod snapshot and 2026-01-08 stream) on DuckDB (skipped when
+  ../shared/fixtures is absent).
+
+Each on a private copy of the build matrix's warehouse (conftest.py, _matrix.py).
 
 One server per warehouse and one browser for the module. Checked: without a
 token the page asks for one and works once it is given; it loads with no
@@ -24,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from _support import PROD_EVENTS, REPO_ROOT, Server, duckdb_env, require_fixture
+from _support import REPO_ROOT, Server
 
 CHROMIUM = os.environ.get("LIVEPEER_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = os.environ.get("LIVEPEER_CHROMEDRIVER") or shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -41,12 +44,13 @@ try:
 except ImportError:  # pragma: no cover
     webdriver = None
 
+pytestmark = [pytest.mark.browser]
 if webdriver is None:
-    pytestmark = pytest.mark.skip(reason="selenium is not installed (pip install -r requirements.txt)")
+    pytestmark.append(pytest.mark.skip(reason="selenium is not installed (pip install -r requirements-dev.txt)"))
 elif not (Path(CHROMIUM).is_file() and Path(CHROMEDRIVER).is_file()):
-    pytestmark = pytest.mark.skip(
+    pytestmark.append(pytest.mark.skip(
         reason=f"browser tests need chromium and chromedriver ({CHROMIUM}, {CHROMEDRIVER} not found): "
-               "apt-get install chromium chromium-driver (.ci/run does when apt is available)")
+               "apt-get install chromium chromium-driver (.ci/run does when apt is available)"))
 
 
 # ------------------------------------------------------------------ fixtures
@@ -68,9 +72,9 @@ def browser():
 class Site:
     """A token-protected API server over one built warehouse, and what the page shows of it."""
 
-    def __init__(self, name: str, db_path: Path):
+    def __init__(self, name: str, env: dict):
         self.name = name
-        self.server = Server(duckdb_env(db_path), LIVEPEER_API_TOKEN=TOKEN)
+        self.server = Server(env, LIVEPEER_API_TOKEN=TOKEN)
         self.base = f"http://127.0.0.1:{self.server.port}"
 
     def api(self, path: str, params=None) -> dict:
@@ -86,10 +90,10 @@ class Site:
                 return rows
 
 
-@pytest.fixture(scope="module", params=["seed", "prod"])
-def site(request, build_warehouse):
-    db_path = build_warehouse(None) if request.param == "seed" else build_warehouse(require_fixture(PROD_EVENTS))
-    site = Site(request.param, db_path)
+@pytest.fixture(scope="module", params=["seed", pytest.param("real", marks=pytest.mark.slow)])
+def site(request, matrix, tmp_path_factory):
+    env = matrix("duckdb", request.param).copy(tmp_path_factory.mktemp(f"dashboard_{request.param}"))
+    site = Site(request.param, env)
     yield site
     site.server.stop()
 

@@ -1,25 +1,32 @@
 """Property-based fuzzing: well-formed events with wrong-typed fields never break a build.
 
-Each example writes the real fixture events (prod snapshot + the 2026-01-08
-stream) with a few dozen fuzz envelopes (tests/integration/_fuzz_events.py)
-interleaved at random positions, runs `make build` (dbt build WITH its data
-tests) into a fresh warehouse, and checks:
+A fuzz run draws LIVEPEER_FUZZ_EXAMPLES examples per engine, each a few dozen
+fuzz envelopes (tests/integration/_fuzz_events.py), numbered apart (their
+event ids, streams, wallets and GPUs carry the example's number). The real
+fixture events (prod snapshot + the 2026-01-08 stream) with every example's
+envelopes interleaved at random positions are built together, in ONE
+`make build` (dbt build WITH its data tests) per engine, and checked:
 
 - the build succeeds;
 - every line is accounted for: delivered = lines in the file, accepted +
   duplicates + quarantined = delivered, accepted = real events + fuzz
-  envelopes (each is well formed), nothing quarantined;
+  envelopes, and per example: each of its envelopes accepted once, none
+  quarantined (each is well formed);
 - the real sessions' rows in fct_workflow_sessions, fct_status_samples and
-  fct_payments equal those of a build of the real events alone;
+  fct_payments equal those of a build of the real events alone (the `real`
+  build of the matrix, on DuckDB);
 - the serving views hold no NaN or infinity, no negative number, ratios in
   [0, 1] and sla_score in [0, 100];
 - each view's additive columns sum to the same quantity computed from the facts.
 
+When a property breaks, each example is built again alone (with the real
+events) to name the ones that break it; their input is saved under
+target/fuzz-failures/ (the whole file, and its fuzz lines alone).
+
 Budget: LIVEPEER_FUZZ_EXAMPLES examples per engine (default 3, fixed seed, so
 `make test` is reproducible). A larger budget or LIVEPEER_FUZZ_SEED runs from
 that (or a random) seed, printed and named in every failure. `make fuzz` runs
-25 examples per engine. A failing example's input is saved under
-target/fuzz-failures/ (the whole file, and its fuzz lines alone).
+25 examples per engine.
 """
 
 from __future__ import annotations
@@ -40,8 +47,10 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
-from _fuzz_events import FuzzBatch, fuzz_batches
+from _fuzz_events import FuzzBatch, event_id_prefix, fuzz_batches
+from _matrix import real_lines
 from _support import (
+    ENGINES,
     MART_GRAINS,
     PROD_EVENTS,
     REPO_ROOT,
@@ -50,11 +59,14 @@ from _support import (
     dump_models,
     engine_env,
     make,
-    make_build,
+    offer_parse,
+    query_engine,
+    require_engine,
     require_fixture,
 )
 
-ENGINES = ["duckdb", "chdb"]
+pytestmark = pytest.mark.slow
+
 DEFAULT_EXAMPLES = 3
 EXAMPLES = int(os.environ.get("LIVEPEER_FUZZ_EXAMPLES", DEFAULT_EXAMPLES))
 if os.environ.get("LIVEPEER_FUZZ_SEED"):
@@ -100,36 +112,27 @@ class Baseline:
 
 
 @pytest.fixture(scope="module", params=ENGINES)
-def baseline(request, tmp_path_factory) -> Baseline:
-    """One build of the real events alone per engine: the rows no fuzz may change."""
+def baseline(request, matrix, tmp_path_factory) -> Baseline:
+    """The rows no fuzz may change: the real events alone, built on DuckDB (both engines give the
+    same rows: test_cross_engine.py)."""
     engine = request.param
+    require_engine(engine)
     require_fixture(PROD_EVENTS)
     require_fixture(STREAM_2026_01_08_EVENTS)
-    root = tmp_path_factory.mktemp(f"fuzz_{engine}")
-    real_lines = [
-        line
-        for path in (PROD_EVENTS, STREAM_2026_01_08_EVENTS)
-        for line in path.read_bytes().splitlines()
-        if line.strip()
-    ]
-    events = root / "real.ndjson"
-    events.write_bytes(b"\n".join(real_lines) + b"\n")
-    work = root / "baseline"
-    work.mkdir()
-    env = make_build(engine, events, work)
-    dumped = dump_models(env, FACTS + VIEWS + ["dq_event_summary"])
+    real = matrix("duckdb", "real")
+    lines = real_lines()
+    dumped = real.dump(*FACTS, *VIEWS, "dq_event_summary")
     summary = _summary_totals(dumped["dq_event_summary"])
-    assert summary["accepted_events"] == len(real_lines), summary
+    assert summary["accepted_events"] == len(lines), summary
     for model in FACTS:
         assert dumped[model]["rows"], f"the real events give no {model} rows"
-    shutil.rmtree(work, ignore_errors=True)
     return Baseline(
         engine=engine,
-        real_lines=real_lines,
+        real_lines=lines,
         real_accepted=summary["accepted_events"],
         facts={model: dumped[model] for model in FACTS},
         view_columns={view: dumped[view]["columns"] for view in VIEWS},
-        work_root=root,
+        work_root=tmp_path_factory.mktemp(f"fuzz_{engine}"),
     )
 
 
@@ -143,23 +146,6 @@ def _summary_totals(summary: dict) -> dict:
         for i, name in enumerate(columns)
         if name != "event_type"
     }
-
-
-def _query(env: dict, queries: dict) -> dict:
-    """Run {name: sql} on the built warehouse in a child process (see _fuzz_query.py)."""
-    import json
-
-    proc = subprocess.run(
-        [sys.executable, str(Path(__file__).with_name("_fuzz_query.py"))],
-        input=json.dumps(queries),
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if proc.returncode != 0:
-        raise AssertionError(f"querying the warehouse failed:\n{proc.stdout[-4000:]}{proc.stderr[-4000:]}")
-    return json.loads(proc.stdout)
 
 
 _AGGREGATES = ("nan", "pos_inf", "neg_inf", "negative", "min", "max", "sum")
@@ -189,7 +175,7 @@ def _view_stats_sql(engine: str, view: str, columns: list[str]) -> str:
 def view_stats(engine: str, env: dict, view_columns: dict) -> dict:
     """{view: {"n_rows": n, column: {aggregate: value}}}, computed in SQL (a view may have millions of rows)."""
     numeric = {view: [c for c in columns if c not in DIMENSIONS] for view, columns in view_columns.items()}
-    result = _query(env, {view: _view_stats_sql(engine, view, numeric[view]) for view in numeric})
+    result = query_engine(env, {view: _view_stats_sql(engine, view, numeric[view]) for view in numeric})
     stats = {}
     for view, columns in numeric.items():
         row = result[view]["rows"][0]
@@ -329,7 +315,7 @@ def check_real_rows_unchanged(baseline_facts: dict, facts: dict) -> list[str]:
     return problems
 
 
-# ------------------------------------------------------------ one example
+# ------------------------------------------------------------ building examples
 
 
 def _save_failure(engine: str, batch: FuzzBatch, mixed: list[bytes]) -> tuple[Path, Path]:
@@ -355,15 +341,32 @@ def build_problems(proc: subprocess.CompletedProcess) -> str:
     for i, line in enumerate(lines):
         if _DBT_PROBLEM.search(line):
             keep.extend(lines[i:i + 4] if "Error" in line else [line])
-    text = "\n".join(dict.fromkeys(_ANSI.sub("", l).rstrip()[:400] for l in keep))
+    text = "\n".join(dict.fromkeys(_ANSI.sub("", line).rstrip()[:400] for line in keep))
     return text[-12_000:] or "\n".join(lines[-60:])
 
 
-def run_example(baseline: Baseline, batch: FuzzBatch, rng: random.Random, work_dir: Path) -> list[str]:
-    """Build real + fuzz events into work_dir and return the broken properties (empty: all hold)."""
+def check_examples(deliveries: list, batches: list[FuzzBatch]) -> list[str]:
+    """Per example: each of its envelopes delivered and accepted once, none quarantined."""
+    problems = []
+    for batch in batches:
+        prefix = event_id_prefix(batch.example)
+        mine = [(event_id, reason) for event_id, reason in deliveries if (event_id or "").startswith(prefix)]
+        expected = sorted(envelope["id"] for envelope in batch.envelopes)
+        if sorted(event_id for event_id, _ in mine) != expected:
+            problems.append(f"{batch!r}: {len(mine)} deliveries of its {len(expected)} envelopes")
+        quarantined = sorted({reason for _, reason in mine if reason is not None})
+        if quarantined:
+            problems.append(f"{batch!r}: well-formed envelopes quarantined: {quarantined}")
+    return problems
+
+
+def build_examples(baseline: Baseline, batches: list[FuzzBatch], rng: random.Random, work_dir: Path):
+    """Build the real events with the examples' envelopes interleaved into work_dir;
+    return (the broken properties, empty when all hold; the file's lines)."""
     mixed = list(baseline.real_lines)
-    for line in batch.lines:
-        mixed.insert(rng.randrange(len(mixed) + 1), line)
+    for batch in batches:
+        for line in batch.lines:
+            mixed.insert(rng.randrange(len(mixed) + 1), line)
     events = work_dir / "events.ndjson"
     events.write_bytes(b"\n".join(mixed) + b"\n")
     lines_in = sum(1 for line in mixed if line.strip())
@@ -375,26 +378,43 @@ def run_example(baseline: Baseline, batch: FuzzBatch, rng: random.Random, work_d
     if proc.returncode != 0:
         problems.append(f"make build failed (exit {proc.returncode}):\n{build_problems(proc)}")
     else:
+        offer_parse(env)
         dumped = dump_models(env, FACTS + ["dq_event_summary"])
-        problems += check_accounting(dumped["dq_event_summary"], lines_in, baseline.real_accepted, len(batch.lines))
+        fuzz_count = sum(len(batch.lines) for batch in batches)
+        problems += check_accounting(dumped["dq_event_summary"], lines_in, baseline.real_accepted, fuzz_count)
+        deliveries = query_engine(env, {"d": "select event_id, quarantine_reason from stg_livepeer__deliveries"})
+        problems += check_examples(deliveries["d"]["rows"], batches)
         problems += check_real_rows_unchanged(baseline.facts, dumped)
         problems += check_views(view_stats(baseline.engine, env, baseline.view_columns), dumped)
-    if problems:
-        full, fuzz_only = _save_failure(baseline.engine, batch, mixed)
-        problems.append(f"input saved: {full} (fuzz lines alone: {fuzz_only}); {SEED_NOTE}")
-    return problems
+    return problems, mixed
+
+
+def examples_that_break(baseline: Baseline, batches: list[FuzzBatch], rng: random.Random) -> list[str]:
+    """Each example built alone with the real events: what it breaks, and where its input is saved."""
+    findings = []
+    for batch in batches:
+        work_dir = Path(tempfile.mkdtemp(prefix=f"example_{batch.example}_", dir=baseline.work_root))
+        try:
+            problems, mixed = build_examples(baseline, [batch], rng, work_dir)
+        finally:
+            shutil.rmtree(work_dir, ignore_errors=True)
+        if problems:
+            full, fuzz_only = _save_failure(baseline.engine, batch, mixed)
+            findings.append(f"{batch!r} alone breaks:\n  " + "\n  ".join(problems)
+                            + f"\n  input saved: {full} (fuzz lines alone: {fuzz_only})")
+    return findings
 
 
 # ------------------------------------------------------------ the test
 
 
 _settings = settings(
-    max_examples=EXAMPLES,
+    max_examples=1,  # one draw of EXAMPLES examples, built together
     deadline=None,
     database=None,
     derandomize=SEED is None,
-    phases=[Phase.explicit, Phase.generate],  # no shrinking: each example is a full dbt build
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    phases=[Phase.explicit, Phase.generate],  # no shrinking: each draw is a full dbt build
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
     print_blob=False,
 )
 
@@ -405,13 +425,28 @@ def _seeded(test):
 
 @_seeded
 @_settings
-@given(batch=fuzz_batches(), rng=st.randoms(use_true_random=False))
-def test_fuzzed_events_keep_every_property(baseline, batch, rng):
-    work_dir = Path(tempfile.mkdtemp(prefix="example_", dir=baseline.work_root))
+@given(batches=st.tuples(*(fuzz_batches(example=number) for number in range(EXAMPLES))),
+       rng=st.randoms(use_true_random=False))
+def test_fuzzed_events_keep_every_property(baseline, batches, rng):
+    batches = list(batches)
+    work_dir = Path(tempfile.mkdtemp(prefix="examples_", dir=baseline.work_root))
     started = time.monotonic()
     try:
-        problems = run_example(baseline, batch, rng, work_dir)
+        problems, mixed = build_examples(baseline, batches, rng, work_dir)
     finally:
         shutil.rmtree(work_dir, ignore_errors=True)
-    print(f"fuzz {baseline.engine} {batch!r}: {'FAILED' if problems else 'ok'} in {time.monotonic() - started:.0f} s")
-    assert not problems, f"{baseline.engine}, {batch!r}:\n" + "\n".join(problems)
+    print(f"fuzz {baseline.engine}, {len(batches)} examples built together: "
+          f"{'FAILED' if problems else 'ok'} in {time.monotonic() - started:.0f} s")
+    if problems:
+        FAILURES_DIR.mkdir(parents=True, exist_ok=True)
+        together = FAILURES_DIR / f"{baseline.engine}-all-{len(batches)}-examples.ndjson"
+        together.write_bytes(b"\n".join(mixed) + b"\n")
+        culprits = examples_that_break(baseline, batches, random.Random(0))
+        pytest.fail(
+            f"{baseline.engine}, {len(batches)} examples built together ({together}):\n"
+            + "\n".join(problems)
+            + "\n\nEach example built alone:\n"
+            + ("\n".join(culprits) or "none breaks a property alone: the examples break it together")
+            + f"\n{SEED_NOTE}",
+            pytrace=False,
+        )

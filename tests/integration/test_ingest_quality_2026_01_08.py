@@ -1,4 +1,6 @@
-"""Ingest quality of the real 2026-01-08 stream (livepeer_events_2026-01-08).
+"""Ingest quality of the real 2026-01-08 stream (livepeer_events_2026-01-08), in the
+build of the real events on DuckDB (the `real` input of the build matrix; the prod
+snapshot beside it carries no ingest metrics, so the ingest marts hold this stream alone).
 
 Expected values are computed by hand from the 34 raw stream_ingest_metrics
 events of the stream (one session, stream-o5s73x-mk5zc8fy|db936fab), read
@@ -28,9 +30,9 @@ SESSION_KEY = "stream-o5s73x-mk5zc8fy|db936fab"
 
 
 @pytest.fixture(scope="module")
-def stream_db(build_warehouse):
+def stream_db(matrix):
     require_fixture(STREAM_2026_01_08_EVENTS)
-    return build_warehouse(STREAM_2026_01_08_EVENTS)
+    return matrix("duckdb", "real").db_path
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,6 @@
-"""Labelled production sessions (prod_snapshot_20260224T210620Z).
+"""Labelled production sessions (prod_snapshot_20260224T210620Z), in the build of the
+real events on DuckDB (the `real` input of the build matrix: this snapshot and the
+2026-01-08 stream, one folder).
 
 `labels.csv` maps each session_key to a scenario:
   scenario_1_*  clean startup success, no swap, output fps > 12
@@ -33,9 +35,9 @@ def labels() -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def prod_db(build_warehouse, labels):
+def prod_db(matrix, labels):
     require_fixture(PROD_EVENTS)
-    return build_warehouse(PROD_EVENTS)
+    return matrix("duckdb", "real").db_path
 
 
 @pytest.fixture(scope="module")

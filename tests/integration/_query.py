@@ -1,20 +1,24 @@
 """Run SQL queries on the built warehouse; print their results as JSON.
 
-    DBT_TARGET=<duckdb|chdb> python tests/integration/_fuzz_query.py < queries.json
+    DBT_TARGET=<duckdb|chdb> python tests/integration/_query.py < queries.json
 
 stdin holds {name: sql}; stdout gets {name: {"columns": [...], "rows": [[...]]}}
 in the canonical form of _dump.py. Run in its own process (chdb opens one data
-path per process). test_fuzz.py uses it to aggregate the serving views in
-SQL, since a fuzzed timestamp can stretch one session over decades of hours.
+path per process). `_support.query_engine` calls it: test_fuzz.py to aggregate
+the serving views in SQL (a fuzzed timestamp can stretch one session over
+decades of hours), the histories to look at the queue of sessions.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
-from _dump import canonical  # also puts the repository on sys.path
-from livepeer_analytics.warehouse import Warehouse
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from _dump import canonical  # noqa: E402
+from livepeer_analytics.warehouse import Warehouse  # noqa: E402
 
 
 def main() -> None:
