@@ -17,6 +17,10 @@
     the expression); `row_key`, the row's values of the first `unique`
     check's columns (NULL when there is none). The rows read are the test's
     scope (`model`, macros/tests_scope.sql), as for any generic test.
+
+    No value is cast while it is NULL (a failing column is not NULL, a key
+    is tested first), so the SQL runs on ClickHouse with or without the
+    profile's cast_keep_nullable.
 -#}
 {% test row_checks(model, checks) %}
 
@@ -31,7 +35,7 @@
         {{ exceptions.raise_compiler_error('row_checks: two checks are named ' ~ check.name) }}
     {%- elif found | length != 1 or unknown -%}
         {{ exceptions.raise_compiler_error('row_checks: check ' ~ check.name ~ ' needs exactly one of '
-            ~ kinds | join(', ') ~ ' (has: ' ~ (found + unknown) | join(', ') ~ ')') }}
+            ~ kinds | join(', ') ~ ' (has: ' ~ ((found + unknown) | join(', ') or 'none') ~ ')') }}
     {%- endif -%}
     {%- do names.append(check.name) -%}
 {%- endfor -%}
@@ -41,7 +45,8 @@
 {%- for check in checks if check.unique is defined -%}
     {%- set parts = [] -%}
     {%- for column in check.unique -%}
-        {%- do parts.append("'" ~ column ~ " = ' || coalesce(cast(" ~ column ~ " as varchar), 'null')") -%}
+        {%- do parts.append("'" ~ column ~ " = ' || case when " ~ column ~ " is null then 'null' else cast("
+            ~ column ~ " as varchar) end") -%}
     {%- endfor -%}
     {%- do keys.update({check.name: parts | join(" || ', ' || ")}) -%}
 {%- endfor -%}
@@ -84,7 +89,8 @@ failures as (
                 {%- for value in accepted -%}
                     {%- do quoted.append("'" ~ (value | string | replace("'", "''")) ~ "'") -%}
                 {%- endfor -%}
-                {%- do failing.update({column: 'cast(' ~ column ~ ' as varchar) not in (' ~ quoted | join(', ') ~ ')'}) -%}
+                {%- do failing.update({column: column ~ ' is not null and cast(' ~ column ~ ' as varchar) not in ('
+                    ~ quoted | join(', ') ~ ')'}) -%}
             {%- endfor -%}
         {%- elif check.between is defined -%}
             {%- for column, bounds in check.between.items() -%}
@@ -101,7 +107,8 @@ failures as (
             {%- for column, condition in failing.items() %}
             when {{ condition }} then
                 {%- if column is none %} '{{ check.expression | replace("'", "''") }}'
-                {%- else %} '{{ column }} = ' || coalesce(cast({{ column }} as varchar), 'null')
+                {%- elif check.not_null is defined %} '{{ column }} is null'
+                {%- else %} '{{ column }} = ' || cast({{ column }} as varchar)
                 {%- endif %}
             {%- endfor %}
         end as failing_value,
