@@ -20,8 +20,9 @@ export DBT_PROFILES_DIR := $(CURDIR)
 # dbt through the project's launcher (livepeer_analytics/dbt_cli.py): chdb in-process,
 # partial parsing kept across warehouses.
 DBT := $(BIN)/python -m livepeer_analytics.dbt_cli
-# pytest on both cores (tests/integration; markers and settings in pyproject.toml)
-PYTEST := $(BIN)/python -m pytest -n 2 --dist worksteal
+# pytest in two processes, one per core (tests/integration; markers and settings in
+# pyproject.toml). Tests reading one history of hourly runs go to one process together.
+PYTEST := $(BIN)/python -m pytest -n 2 --dist loadgroup
 # The edit loop's tier: no chdb, no browser, nothing marked slow.
 FAST := not slow and not chdb and not browser
 

@@ -144,7 +144,8 @@ def main(argv: list[str]) -> int:
     if nightly:
         argv = argv[1:]
     elif target() != "duckdb" and os.environ.get("LIVEPEER_EVENTS", "").strip():
-        load = [sys.executable, "-m", "livepeer_analytics.load_events"] + (["--all"] if "--full-refresh" in argv else [])
+        load = [sys.executable, "-m", "livepeer_analytics.load_events"]
+        load += ["--all"] if "--full-refresh" in argv else []
         loaded = subprocess.run(load, cwd=REPO_ROOT)
         if loaded.returncode == load_events.NO_TABLE:
             # first run (or a table from before the file ledger): create or extend it, then load

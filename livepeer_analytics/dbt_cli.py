@@ -18,7 +18,9 @@ launcher. It changes two things before dbt's own command line runs:
    (it is the `database` of every relation, which stays in the check). The
    launcher leaves the path, and only the path, out of dbt's check. Nothing in
    this project reads `target.path` while parsing (docs/development.md,
-   "Parsing").
+   "Parsing"). dbt also re-parses when the `--target` argument changes, given
+   or not, so the launcher always passes it (DBT_TARGET by default) to the
+   commands that parse.
 """
 
 from __future__ import annotations
@@ -71,7 +73,24 @@ def _target(argv: list[str]) -> str:
     return target()
 
 
+# dbt's commands that parse the project and take --target
+_PARSING_COMMANDS = {"build", "compile", "debug", "docs", "list", "ls", "parse", "run", "run-operation", "seed",
+                     "show", "snapshot", "source", "test", "clone", "retry"}
+
+
+def _with_target(argv: list[str]) -> list[str]:
+    """argv with `--target <DBT_TARGET>` when a parsing command was given none."""
+    command = next((arg for arg in argv if not arg.startswith("-")), None)
+    given = any(arg in ("--target", "-t") or arg.startswith("--target=") for arg in argv)
+    if command not in _PARSING_COMMANDS or given:
+        return argv
+    from livepeer_analytics.warehouse import target
+
+    return [*argv, "--target", target()]
+
+
 def main(argv: list[str]) -> None:
+    argv = _with_target(argv)
     _parse_check_without_duckdb_path()
     if _target(argv) == "chdb":
         _clickhouse_in_process()

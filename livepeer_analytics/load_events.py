@@ -99,7 +99,7 @@ def envelope_rows(path: Path):
 def _utc_time(text: str) -> dt.datetime:
     """An ISO 8601 time; without an offset it is UTC."""
     value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 # From a batch of lines (temporary table LINES, LINE_COLUMNS) to rows of the raw table: a line that is a

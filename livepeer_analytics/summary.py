@@ -79,7 +79,8 @@ def main() -> int:
     print(f"  avg output FPS       {fmt(ratio(fps_sum, samples), '{:,.2f}')}"
           f"  ({samples or 0} status samples)")
     print(f"  inference minutes    {fmt(minutes or 0.0, '{:,.2f}')}")
-    print(f"  fees (expected)      {fmt(fee_eth or 0.0, '{:.6g}')} ETH  (face value {fmt(face_eth or 0.0, '{:.6g}')} ETH)")
+    print(f"  fees (expected)      {fmt(fee_eth or 0.0, '{:.6g}')} ETH  "
+          f"(face value {fmt(face_eth or 0.0, '{:.6g}')} ETH)")
     print(f"  data quality         {delivered or 0} lines delivered: {duplicates or 0} duplicates, "
           f"{quarantined or 0} quarantined (dq_quarantined_events)")
     if reasons:

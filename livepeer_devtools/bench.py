@@ -333,12 +333,12 @@ class Bench:
         self.make_inputs()
 
     def make_inputs(self) -> None:
-        start = dt.datetime.strptime(START, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)
+        start = dt.datetime.strptime(START, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
         by_hour: dict[int, Path] = {}
         for f in self.all_dir.iterdir():
             m = FILE_RE.match(f.name)
             if m:
-                t = dt.datetime.strptime(m.group(1), "%Y%m%dT%H").replace(tzinfo=dt.timezone.utc)
+                t = dt.datetime.strptime(m.group(1), "%Y%m%dT%H").replace(tzinfo=dt.UTC)
                 by_hour[int((t - start).total_seconds()) // 3600] = f
         if not by_hour:
             raise BenchError(f"no arrival-hour files in {self.all_dir}")
@@ -711,7 +711,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     bench = Bench(cfg, engines)
     started = time.perf_counter()
-    began_at = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    began_at = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     try:
         bench.run_all()
     except BenchError as exc:

@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -49,7 +48,7 @@ SEEDS = ROOT / "seeds"
 EVENTS_CSV = SEEDS / "fixture_streaming_events.csv"
 EXPECTED_CSV = SEEDS / "fixture_expected_sessions.csv"
 
-DAY = dt.datetime(2026, 3, 2, tzinfo=dt.timezone.utc)
+DAY = dt.datetime(2026, 3, 2, tzinfo=dt.UTC)
 
 
 def at(hh: int, mm: int, ss: int = 0, ms: int = 0) -> int:

@@ -423,7 +423,7 @@ class _Sink:
                 break
             rows = self.buffers.pop(hour)
             rows.sort()
-            name = dt.datetime.fromtimestamp(hour * 3600, tz=dt.timezone.utc).strftime("events-%Y%m%dT%H.ndjson")
+            name = dt.datetime.fromtimestamp(hour * 3600, tz=dt.UTC).strftime("events-%Y%m%dT%H.ndjson")
             text = "\n".join(row[2] for row in rows) + "\n"
             with open(self.out_dir / name, "w", encoding="utf-8", newline="\n") as fh:
                 fh.write(text)
@@ -693,7 +693,8 @@ class _Builder:
                            f'->{orch.ip}:{orch.port}: read: connection reset by peer')
                 else:
                     k = rng.randint(1, 4)
-                    msg = f"trickle subscribe error reading: Channel exists but sequence does not: requested {k} latest {k + 1}"
+                    msg = ("trickle subscribe error reading: Channel exists but sequence does not: "
+                           f"requested {k} latest {k + 1}")
                 self.error(s, t_err, msg)
                 t_err += rng.randint(200, 2500)
             self.close(s, s.close, rng.random() < 0.5)
@@ -726,8 +727,8 @@ def _parse_start(start) -> dt.datetime:
             text = text[:-1] + "+00:00"
         start = dt.datetime.fromisoformat(text)
     if start.tzinfo is None:
-        start = start.replace(tzinfo=dt.timezone.utc)
-    return start.astimezone(dt.timezone.utc)
+        start = start.replace(tzinfo=dt.UTC)
+    return start.astimezone(dt.UTC)
 
 
 def generate(days: int, events_per_day: int, seed: int, out_dir, start=None) -> dict:
@@ -752,7 +753,7 @@ def generate(days: int, events_per_day: int, seed: int, out_dir, start=None) -> 
     nominal = len(groups) * DAY_MS / (1000 * sum(CAPS_EVERY_S) / 2)
     stretch = max(1.0, nominal / (CAPS_MAX_SHARE * events_per_day))
     snapshots = []
-    for gi, group in enumerate(groups):
+    for gi in range(len(groups)):
         lo, hi = CAPS_EVERY_S[0] * 1000 * stretch, CAPS_EVERY_S[1] * 1000 * stretch
         ts = start_ms + int(rng.uniform(0, lo))
         while ts < end_ms:
@@ -864,8 +865,9 @@ def generate(days: int, events_per_day: int, seed: int, out_dir, start=None) -> 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m livepeer_devtools.generate",
-                                     description="Write synthetic Livepeer gateway events (NDJSON, one file per arrival hour).")
+    parser = argparse.ArgumentParser(
+        prog="python -m livepeer_devtools.generate",
+        description="Write synthetic Livepeer gateway events (NDJSON, one file per arrival hour).")
     parser.add_argument("--days", type=int, required=True, help="number of days to generate")
     parser.add_argument("--events-per-day", type=int, required=True, help="approximate distinct events per day")
     parser.add_argument("--seed", type=int, required=True, help="random seed (same args -> identical files)")

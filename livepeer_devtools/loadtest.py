@@ -25,7 +25,6 @@ import json
 import os
 import random
 import socket
-import statistics
 import subprocess
 import sys
 import threading
@@ -207,8 +206,9 @@ def main(argv: list[str] | None = None) -> int:
         days = 1
         for d in range(1, 40):
             start = (newest - dt.timedelta(days=d)).isoformat() + "Z"
-            status, page = get(base, "/v1/network/demand", {"granularity": "total", "group_by": "",
-                                                           "start": start, "end": (newest - dt.timedelta(days=d - 1)).isoformat() + "Z"})
+            end = (newest - dt.timedelta(days=d - 1)).isoformat() + "Z"
+            status, page = get(base, "/v1/network/demand",
+                               {"granularity": "total", "group_by": "", "start": start, "end": end})
             if status != 200 or not page["rows"]:
                 break
             days = d

@@ -90,7 +90,7 @@ def parse_time(name: str, raw: str) -> dt.datetime:
     except ValueError:
         raise q.BadRequest(f"{name}={raw!r} is not an ISO 8601 time (e.g. 2026-03-01T00:00:00Z)") from None
     if value.tzinfo is not None:
-        value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
     return value
 
 

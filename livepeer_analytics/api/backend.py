@@ -219,7 +219,8 @@ class ClickHouseBackend:
                 except Exception as exc:
                     text = str(exc)
                     if "TIMEOUT_EXCEEDED" in text or "Timeout exceeded" in text:
-                        raise QueryTimeout(f"the query ran past the {timeout_s or self.timeout_s:g} s timeout") from None
+                        limit = timeout_s or self.timeout_s
+                        raise QueryTimeout(f"the query ran past the {limit:g} s timeout") from None
                     raise
                 columns = list(result.column_names)
                 results.append([dict(zip(columns, row)) for row in result.result_rows])

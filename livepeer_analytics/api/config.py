@@ -39,7 +39,7 @@ class Settings:
     cache_mb: float = 64                # LIVEPEER_API_CACHE_MB: answers cached per warehouse generation; 0 = off
 
     @classmethod
-    def from_env(cls, **overrides) -> "Settings":
+    def from_env(cls, **overrides) -> Settings:
         origins = tuple(o.strip() for o in os.environ.get("LIVEPEER_API_CORS_ORIGINS", "").split(",") if o.strip())
         values = dict(
             host=os.environ.get("LIVEPEER_API_HOST", "127.0.0.1"),

@@ -11,8 +11,8 @@ computed from `fct_status_samples` (see query.py).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 
 def safe_ratio(numerator, denominator):

@@ -22,7 +22,7 @@ from livepeer_analytics.warehouse import Warehouse  # noqa: E402
 def canonical(value):
     if isinstance(value, dt.datetime):
         if value.tzinfo is not None:
-            value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
         return value.isoformat()
     if isinstance(value, (dt.date, dt.time)):
         return value.isoformat()

@@ -285,7 +285,9 @@ def _capability_entry(orch: Orchestrator, model: str, gpus: int) -> dict:
             "capacities": {"0": 1, "35": 1},
             "version": "0.8.8-fuzz",
             "constraints": {
-                "PerCapability": {"35": {"models": {model: {"warm": True, "runnerVersion": "0.14.1", "capacityInUse": 1}}}}
+                "PerCapability": {
+                    "35": {"models": {model: {"warm": True, "runnerVersion": "0.14.1", "capacityInUse": 1}}}
+                }
             },
         },
         "capabilities_prices": [{"pricePerUnit": 2707, "pixelsPerUnit": 1, "capability": 35, "constraint": model}],
@@ -337,8 +339,9 @@ def fuzz_session(draw, n: int) -> list[tuple[str, int, str, object]]:
     swap_at = None
     if draw(st.booleans()):
         swap_at = draw(st.integers(10_000, 60_000))
+        message = draw(st.sampled_from(SWAP_MESSAGES))
         events.append(("stream_trace", at(swap_at), gateway,
-                       _trace(ids, "orchestrator_swap", at(swap_at), orch, model, draw(st.sampled_from(SWAP_MESSAGES)))))
+                       _trace(ids, "orchestrator_swap", at(swap_at), orch, model, message)))
 
     samples = draw(st.integers(1, 5))
     for k in range(samples):

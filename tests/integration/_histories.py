@@ -199,9 +199,9 @@ REQUEUE_SQL = {
 }
 
 
-def requeue_state(env: dict) -> dict:
-    """{"queued": sorted streams the newest queue batch holds, "attributed": {stream: [snapshots]}}."""
-    result = query_engine(env, REQUEUE_SQL)
+def requeue_state(result: dict) -> dict:
+    """{"queued": sorted streams the newest queue batch holds, "attributed": {stream: [snapshots]}},
+    from the results of REQUEUE_SQL."""
     attributed: dict[str, list] = {}
     for stream, snapshot in result["attributed"]["rows"]:
         attributed.setdefault(stream, []).append(snapshot)
@@ -218,21 +218,30 @@ class Journal:
     manifest; every model recording in a run records the same batch_ms.
     """
 
-    def __init__(self, engine: str, env: dict) -> None:
+    def __init__(self, engine: str, env: dict, extra_queries: dict | None = None) -> None:
         self.engine = engine
         self.env = env
+        # queries run with the manifest's after each run; their results in `extra`
+        self.extra_queries = extra_queries or {}
+        self.extra: dict = {}
         self.seen: set[tuple] = set()
         self.incremental_models: set[str] | None = None
         self.log: list[str] = []
 
     def _recorded(self) -> tuple[set[str], int]:
-        dumped = dump_models(self.env, [MANIFEST, "fct_workflow_sessions"])
-        rows = {tuple(row) for row in dumped[MANIFEST]["rows"]}
+        queries = {
+            "manifest": f"select model_name, batch_ms from {MANIFEST}",
+            "sessions": "select count(*) as sessions from fct_workflow_sessions",
+            **self.extra_queries,
+        }
+        result = query_engine(self.env, queries)
+        self.extra = {name: result[name] for name in self.extra_queries}
+        rows = {tuple(row) for row in result["manifest"]["rows"]}
         new = rows - self.seen
         self.seen = rows
         batches = {batch for _, batch in new}
         assert len(batches) <= 1, f"one run recorded several batches: {sorted(batches)}"
-        return {model for model, _ in new}, len(dumped["fct_workflow_sessions"]["rows"])
+        return {model for model, _ in new}, result["sessions"]["rows"][0][0]
 
     def _note(self, label: str, seconds: float, models: set[str], sessions: int, outcome: str) -> None:
         missing = sorted((self.incremental_models or set()) - models)
@@ -630,10 +639,10 @@ def _table_history(shared, engine: str, root: Path) -> dict:
     # LIVEPEER_EVENTS stays unset for the runs: the job reads the raw table only
     env = engine_env(engine, warehouse, None, LIVEPEER_SOURCE="table")
     create_raw_table(engine, env)
-    journal = Journal(engine, env)
+    journal = Journal(engine, env, REQUEUE_SQL)
     record: dict = {"engine": engine, "late_counts": late_counts, "requeue": {}}
 
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     last_arrival = now - dt.timedelta(minutes=15)  # the newest arrival is within the last hour
     for index, appends in enumerate(hours):
         arrival = last_arrival - dt.timedelta(hours=len(hours) - 1 - index)
@@ -647,7 +656,7 @@ def _table_history(shared, engine: str, root: Path) -> dict:
                 assert "int_affected_sessions" in recorded, f"{label}: the killed run had not queued its sessions"
         else:
             journal.ok(label, *timed_make("build", env))
-        record["requeue"][f"h{index}"] = requeue_state(env)
+        record["requeue"][f"h{index}"] = requeue_state(journal.extra)
     record["incremental"] = dump_grains(env)
 
     journal.ok("rerun, nothing new", *timed_make("build", env))

@@ -17,8 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from _dump import canonical  # noqa: E402
 from livepeer_analytics.warehouse import Warehouse  # noqa: E402
+
+from _dump import canonical  # noqa: E402
 
 
 def main() -> None:

@@ -78,6 +78,16 @@ def require_fixture(path: Path) -> Path:
 # Engines as test parameters: the chdb ones carry the `chdb` marker (pyproject.toml).
 ENGINES = ["duckdb", pytest.param("chdb", marks=pytest.mark.chdb)]
 
+
+def history_engines(kind: str) -> list:
+    """ENGINES for the tests that read a history of hourly runs (_histories.py, `kind` files or
+    table): each engine's tests go to one test process together (xdist_group), which makes the
+    history while the other process does other work, instead of both waiting for one."""
+    return [
+        pytest.param("duckdb", marks=pytest.mark.xdist_group(f"{kind}-duckdb")),
+        pytest.param("chdb", marks=[pytest.mark.chdb, pytest.mark.xdist_group(f"{kind}-chdb")]),
+    ]
+
 # Partial parsing (docs/development.md, "Parsing"): conftest points this at a
 # folder shared by the session's test processes. A new warehouse's target
 # folder starts with the newest parse of the project on its engine, so dbt
@@ -269,7 +279,8 @@ def assert_tables_equal(expected: dict, actual: dict, grain: list[str]) -> None:
     actual_rows = keyed(actual, grain)
     missing = sorted(set(expected_rows) - set(actual_rows), key=repr)
     extra = sorted(set(actual_rows) - set(expected_rows), key=repr)
-    assert not missing and not extra, f"{len(missing)} rows missing, e.g. {missing[:3]}; {len(extra)} extra, e.g. {extra[:3]}"
+    assert not missing and not extra, (
+        f"{len(missing)} rows missing, e.g. {missing[:3]}; {len(extra)} extra, e.g. {extra[:3]}")
     differences = [
         (key, column, expected_rows[key][i], actual_rows[key][i])
         for key in expected_rows

@@ -140,7 +140,7 @@ def test_daily_and_total_rows_are_sums_of_hourly_rows(warehouses, name, path):
     warehouse, spec = warehouses(name), SPECS[path]
     hourly = warehouse.server.all_rows(path, warehouse.window)
     for granularity, bucket in (("day", lambda r: r["window_start"][:10]), ("total", lambda r: "")):
-        expected = rolled(hourly, spec, lambda r: (bucket(r), *(r[c] for c in spec.grain)))
+        expected = rolled(hourly, spec, lambda r, bucket=bucket: (bucket(r), *(r[c] for c in spec.grain)))
         rows = warehouse.server.all_rows(path, {**warehouse.window, "granularity": granularity})
         assert len(rows) == len(expected), granularity
         for row in rows:
@@ -231,7 +231,8 @@ def test_pagination_returns_every_row_once(warehouses, name, group_by):
     if group_by in (None, "gpu_id"):
         assert nulls, "no NULL gpu_id group: the NULL keyset is untested"
         only_null = warehouse.server.all_rows("/v1/gpu/metrics", {**params, "gpu_id": "~null"}, limit=1)
-        assert [key(r, SPECS["/v1/gpu/metrics"]) for r in only_null] == [key(r, SPECS["/v1/gpu/metrics"]) for r in nulls]
+        gpu_spec = SPECS["/v1/gpu/metrics"]
+        assert [key(r, gpu_spec) for r in only_null] == [key(r, gpu_spec) for r in nulls]
 
 
 def key(row: dict, spec) -> tuple:
@@ -522,6 +523,7 @@ def test_any_group_filter_and_granularity_rerolls_the_hourly_rows(warehouses):
 # ------------------------------------------------------------------ builds while serving
 
 @pytest.mark.slow
+@pytest.mark.xdist_group("files-duckdb")
 def test_a_build_runs_while_the_api_serves(shared):
     """`make build` on a DuckDB file the API is serving under load (one run of the files history,
     _histories.build_while_the_api_serves): the build waits for the requests in flight and succeeds

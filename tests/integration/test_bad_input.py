@@ -17,7 +17,7 @@ import pytest
 
 from _histories import files_history
 from _matrix import ODD_IDS, ODD_SESSION
-from _support import ENGINES, MART_GRAINS, REPO_ROOT, assert_tables_equal, rows_of
+from _support import ENGINES, MART_GRAINS, REPO_ROOT, assert_tables_equal, history_engines, rows_of
 
 MARTS = MART_GRAINS
 
@@ -73,7 +73,7 @@ def test_events_directory_equals_events_file(matrix):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("engine", history_engines("files"))
 def test_odd_but_usable_events_are_accepted_and_flagged(shared, engine):
     """The odd events (_matrix.odd_but_usable_events) arrive with the first slice of the files
     history (_histories.py); read after that run."""

@@ -221,7 +221,8 @@ def expected_view_sums(facts: dict) -> dict:
             expected[(view, column)] = value
     expected.update({
         ("v_api_network_demand", "total_sessions"): len(sessions),
-        ("v_api_network_demand", "total_streams"): len({s["stream_id"] for s in sessions if s["stream_id"] is not None}),
+        ("v_api_network_demand", "total_streams"): len({s["stream_id"] for s in sessions
+                                                        if s["stream_id"] is not None}),
         ("v_api_network_demand", "total_inference_minutes"): _fsum(s["active_minutes"] for s in sessions),
         ("v_api_network_demand", "missing_capacity_count"): sum(1 for s in known if s["has_missing_capacity"]),
         ("v_api_network_demand", "fee_payment_eth"): _fsum(p["fee_payment_eth"] for p in payments),
@@ -282,7 +283,8 @@ def check_accounting(summary: dict, lines_in: int, real_accepted: int, fuzz_coun
     totals = _summary_totals(summary)
     problems = []
     if totals["delivered_lines"] != lines_in:
-        problems.append(f"dq_event_summary: delivered_lines {totals['delivered_lines']} != {lines_in} lines in the file")
+        problems.append(f"dq_event_summary: delivered_lines {totals['delivered_lines']} "
+                        f"!= {lines_in} lines in the file")
     outcome = totals["accepted_events"] + totals["duplicate_lines"] + totals["quarantined_lines"]
     if outcome != totals["delivered_lines"]:
         problems.append(f"dq_event_summary: accepted + duplicates + quarantined = {outcome} "

@@ -148,7 +148,7 @@ def test_source_freshness_on_arrival_time(engine, tmp_path):
     tiny.write_bytes(b"\n".join(odd_but_usable_events()[:5]) + b"\n")
     env = engine_env(engine, tmp_path / "warehouse", None, LIVEPEER_SOURCE="table")
     create_raw_table(engine, env)
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     for age, verdict in [(dt.timedelta(minutes=20), "PASS"), (dt.timedelta(hours=3), "WARN"),
                          (dt.timedelta(hours=7), "ERROR")]:
         append_events(env, tiny, now - age, replace=True)
