@@ -79,14 +79,13 @@ def require_fixture(path: Path) -> Path:
 ENGINES = ["duckdb", pytest.param("chdb", marks=pytest.mark.chdb)]
 
 
-def history_engines(kind: str) -> list:
+def history_engines(kind: str, engines: tuple[str, ...] = ("duckdb", "chdb")) -> list:
     """ENGINES for the tests that read a history of hourly runs (_histories.py, `kind` files or
-    table): each engine's tests go to one test process together (xdist_group), which makes the
-    history while the other process does other work, instead of both waiting for one."""
-    return [
-        pytest.param("duckdb", marks=pytest.mark.xdist_group(f"{kind}-duckdb")),
-        pytest.param("chdb", marks=[pytest.mark.chdb, pytest.mark.xdist_group(f"{kind}-chdb")]),
-    ]
+    table). Their ids (`[chdb-files-history]`) put each history's tests in one test process
+    (conftest.py, the scheduler), which makes the history while the other process does other
+    work, instead of both waiting for one."""
+    marks = {"duckdb": (), "chdb": (pytest.mark.chdb,)}
+    return [pytest.param(engine, marks=marks[engine], id=f"{engine}-{kind}-history") for engine in engines]
 
 # Partial parsing (docs/development.md, "Parsing"): conftest points this at a
 # folder shared by the session's test processes. A new warehouse's target

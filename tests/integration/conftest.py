@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import traceback
 from pathlib import Path
 
@@ -69,12 +70,32 @@ class Shared:
 
 
 # Tests that read several histories of hourly runs (_histories.py): last, once those are made
-# by the test processes that run each history's own tests (xdist_group).
+# by the test processes that run each history's own tests (below).
 _LAST = ("test_faulted_hourly_runs_of_either_source_equal_one_full_refresh",)
+# The id a test reading one history carries (_support.history_engines): `[chdb-files-history]`.
+_HISTORY_ID = re.compile(r"\[(\w+-(?:files|table)-history)\]$")
 
 
 def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: item.originalname in _LAST)  # stable: the rest keep their order
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_xdist_make_scheduler(config, log):
+    """With `--dist loadgroup` (make test, make check): xdist's scheduling by scope, where the
+    tests reading one history (their id) are one scope, sent to one process together and the
+    largest first; every other test is a scope of its own. (xdist 3.8's own loadgroup reads
+    `xdist_group` marks through a node attribute pytest 9 no longer has, so it groups nothing.)"""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class HistoryScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            found = _HISTORY_ID.search(nodeid)
+            return found.group(1) if found else nodeid
+
+    return HistoryScheduling(config, log)
 
 
 def _session_root(tmp_path_factory) -> Path:

@@ -30,6 +30,7 @@ from _histories import files_history
 from _support import (
     REPO_ROOT,
     Server,
+    history_engines,
     query_dicts,
     values_equal,
 )
@@ -523,12 +524,12 @@ def test_any_group_filter_and_granularity_rerolls_the_hourly_rows(warehouses):
 # ------------------------------------------------------------------ builds while serving
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("files-duckdb")
-def test_a_build_runs_while_the_api_serves(shared):
+@pytest.mark.parametrize("engine", history_engines("files", ("duckdb",)))
+def test_a_build_runs_while_the_api_serves(shared, engine):
     """`make build` on a DuckDB file the API is serving under load (one run of the files history,
     _histories.build_while_the_api_serves): the build waits for the requests in flight and succeeds
     (the history checks it); meanwhile the API answers 200 or 503, never 500."""
-    served = files_history(shared, "duckdb")["served"]
+    served = files_history(shared, engine)["served"]
     statuses = served["statuses"]
     assert set(statuses) <= {200, 503} and 200 in statuses, collections.Counter(statuses)
     assert served["after"] == 200

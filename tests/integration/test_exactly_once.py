@@ -77,9 +77,9 @@ def test_second_run_is_refused_while_one_holds_the_warehouse(engine, files):
     assert any("ERROR=0" in line for line in first["done"]) and not first["traceback"], first
 
 
-@pytest.mark.xdist_group("files-duckdb")
-def test_another_program_holding_the_duckdb_file_stops_a_run(shared):
-    held = files_history(shared, "duckdb")["file_held"]
+@pytest.mark.parametrize("engine", history_engines("files", ("duckdb",)))
+def test_another_program_holding_the_duckdb_file_stops_a_run(files):
+    held = files["file_held"]
     assert held["returncode"] != 0, f"make build ran while another program held the file:\n{held['output']}"
     assert len(held["errors"]) == 1, f"expected exactly one error: line, got {held['errors']}:\n{held['output']}"
     assert "in use by another program" in held["errors"][0], held["errors"][0]
