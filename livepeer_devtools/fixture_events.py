@@ -28,7 +28,11 @@ F request only; G loading only; H zero output fps, unattributed orchestrator;
 I no stream request (not in denominator); J playable beats earlier errors
 (and URL preference in attribution); K missing request id (+ one event that
 belongs to no session); L negative E2E edge, snapshot only after the session;
-M ingest metrics for L with a reconnect, a sample without tracks and a NaN.
+M ingest metrics for L with a reconnect, a sample without tracks and a NaN;
+N excused by two excusable messages, each matching one entry of the error
+taxonomy and no other; O unexcused by one non-excusable message beside an
+excusable one. With D and E, every taxonomy entry decides some session's
+outcome (tests/fixture/assert_fixture_exercises_error_taxonomy.sql).
 
 Run from the repository root::
 
@@ -489,6 +493,28 @@ def scenario_m_ingest_reconnect(fx: Fixture) -> None:
         fx.emit("stream_ingest_metrics", ts, gw, data)
 
 
+def scenario_n_excused_by_messages_alone(fx: Fixture) -> None:
+    """N: a client disconnect and a no-capacity message, but no no-orchestrator trace -> excused /
+    excusable_errors: each message decides it (either one not excusable would make it unexcused)."""
+    s, r, gw = "fixture-stream-14", "req00014", GW_SEA
+    fx.trace(s, r, "gateway_receive_stream_request", at(10, 5, 0), gw)
+    fx.stream_event(s, r, at(10, 5, 3), gw, "mediamtx ingest disconnected", model=MODEL_SDXL)
+    fx.stream_event(s, r, at(10, 5, 4), gw, "No orchestrators available, retrying", model=MODEL_SDXL)
+    fx.trace(s, r, "gateway_ingest_stream_closed", at(10, 5, 10), gw)
+
+
+def scenario_o_unexcused_by_trickle_error(fx: Fixture) -> None:
+    """O: a user disconnect and a trickle subscribe error -> unexcused, decided by the trickle error
+    (were it excusable, the session would be excused)."""
+    s, r, gw = "fixture-stream-15", "req00015", GW_FRA
+    fx.trace(s, r, "gateway_receive_stream_request", at(10, 25, 0), gw)
+    fx.stream_event(s, r, at(10, 25, 6), gw,
+                    "trickle subscribe error reading: Channel exists but sequence does not: "
+                    "requested 9 latest 10", model=MODEL_V2V)
+    fx.stream_event(s, r, at(10, 25, 8), gw, "user disconnected", model=MODEL_V2V)
+    fx.trace(s, r, "gateway_ingest_stream_closed", at(10, 25, 12), gw)
+
+
 SCENARIOS = [
     scenario_a_clean_success,
     scenario_b_success_with_swap,
@@ -504,6 +530,8 @@ SCENARIOS = [
     scenario_l_negative_e2e,
     unlinked_payment,
     scenario_m_ingest_reconnect,
+    scenario_n_excused_by_messages_alone,
+    scenario_o_unexcused_by_trickle_error,
 ]
 
 
@@ -782,6 +810,8 @@ DESIGN_INTENT = {
     "fixture-stream-11|_missing_request": {"startup_outcome": "unexcused"},
     "fixture-stream-12|req00012": {"startup_outcome": "success", "e2e_latency_ms": None,
                                    "gpu_attribution_method": "nearest_snapshot_within_ttl", "gpu_id": gpu_id(401)},
+    "fixture-stream-14|req00014": {"startup_outcome": "excused", "excusal_reason": "excusable_errors"},
+    "fixture-stream-15|req00015": {"startup_outcome": "unexcused", "excusal_reason": None},
 }
 
 

@@ -27,6 +27,8 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 from _support import (
     MART_GRAINS,
     PROD_EVENTS,
@@ -235,20 +237,32 @@ class Built:
 _BUILT: dict[tuple[str, str], Built] = {}
 
 
-def build(shared, engine: str, name: str) -> Built:
-    """The warehouse of input `name` on `engine`, built once per session (see the module docstring)."""
-    if (engine, name) in _BUILT:
-        return _BUILT[(engine, name)]
+def build(shared, engine: str, name: str, models_only: bool = False) -> Built:
+    """The warehouse of input `name` on `engine`, built once per session (see the module docstring).
+
+    A failed build fails every test that reads it, with dbt's output; with
+    `models_only` a test takes its warehouse all the same when only data
+    tests failed (the unit tests: they need the models' tables, not their rows).
+    """
     require_engine(engine)
     made = input_of(shared, name)
     events = made["events"]
 
     def produce(folder: Path) -> dict:
-        env = make_build(engine, Path(events) if events else None, folder)
+        try:
+            env = make_build(engine, Path(events) if events else None, folder)
+        except pytest.fail.Exception as exc:
+            # the models ran; only data tests failed when dbt reached its summary
+            return {"env": engine_env(engine, folder, Path(events) if events else None), "failed": str(exc.msg),
+                    "models_built": "Failure in test" in str(exc.msg) and "Error in model" not in str(exc.msg)}
         (folder / "dumps.json").write_text(json.dumps(dump_models(env, DUMPED)))
-        return {"env": env}
+        return {"env": env, "failed": None}
 
     record = shared.get(f"build-{engine}-{name}", produce)
+    if record["failed"] and not (models_only and record["models_built"]):
+        pytest.fail(record["failed"], pytrace=False)
+    if (engine, name) in _BUILT:
+        return _BUILT[(engine, name)]
     folder = shared.folder(f"build-{engine}-{name}")
     env = record["env"]
     _BUILT[(engine, name)] = Built(

@@ -117,4 +117,4 @@ def matrix(shared):
     """`matrix(engine, input)`: the `Built` warehouse of one input on one engine (see _matrix.py)."""
     from _matrix import build
 
-    return lambda engine, name: build(shared, engine, name)
+    return lambda engine, name, **options: build(shared, engine, name, **options)
