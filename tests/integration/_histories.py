@@ -63,7 +63,7 @@ import pytest
 
 from livepeer_devtools.generate import generate
 
-from _fuzz_events import MODELS, Orchestrator, _capability_entry, _status, _trace
+from _fuzz_events import MODELS, Orchestrator, _capability_entry, _payment, _status, _trace, wallet
 from _matrix import ODD_IDS, ODD_SESSION, odd_but_usable_events
 from _support import (
     MART_GRAINS,
@@ -177,10 +177,31 @@ def _requeue_session(name: str, at_ms: int) -> list[bytes]:
     ]
 
 
+# Rule R3: a new payment queues the sessions whose request id it names, directly
+# or through its sessionID (only the first payment of a session carries the
+# request id). Session P, observed at T+20 min:
+#   hour 1: P's request, a status sample and its first payment (requestID and sessionID)
+#   hour 2: a second payment naming P only through the sessionID  -> P queued, two payments
+PAYMENT_IDS = {"stream_id": "payment-stream-p", "request_id": "payment-req-p"}
+PAYMENT_SESSION = "payment-session-p"
+PAYMENT_ORCH = Orchestrator(9)  # no capability snapshot: no R4 queueing of P
+
+
+def _payment_envelope(name: str, at_ms: int, request_id: str, first: bool) -> bytes:
+    return _requeue_envelope(f"payment-{name}", "create_new_payment", at_ms, _payment(
+        request_id, PAYMENT_SESSION, PAYMENT_ORCH, MODELS[0], wallet(3, 9), 1_000_000_000_000_000, "0.5", 2, first))
+
+
 REQUEUE = [
     [_requeue_snapshot("t05", T + 5 * MINUTE), _requeue_snapshot("t15", T + 15 * MINUTE),
-     *_requeue_session("a", T + 10 * MINUTE)],
-    [_requeue_snapshot("t60", T + 60 * MINUTE), *_requeue_session("b", T + 61 * MINUTE)],
+     *_requeue_session("a", T + 10 * MINUTE),
+     _requeue_envelope("p-request", "stream_trace", T + 20 * MINUTE, _trace(
+         PAYMENT_IDS, "gateway_receive_stream_request", T + 20 * MINUTE, None, MODELS[0])),
+     _requeue_envelope("p-status", "ai_stream_status", T + 21 * MINUTE, _status(
+         PAYMENT_IDS, T + 21 * MINUTE, T + 20 * MINUTE, PAYMENT_ORCH, MODELS[0], "ONLINE", 20.0, 20.0, None, 0)),
+     _payment_envelope("p1", T + 20 * MINUTE + 500, PAYMENT_IDS["request_id"], first=True)],
+    [_requeue_snapshot("t60", T + 60 * MINUTE), *_requeue_session("b", T + 61 * MINUTE),
+     _payment_envelope("p2", T + 22 * MINUTE, "", first=False)],
     [_requeue_snapshot("t08", T + 8 * MINUTE)],
 ]
 
@@ -190,7 +211,11 @@ REQUEUE_SQL = {
         from int_affected_sessions as queue
         inner join int_sessions as sessions on queue.session_key = sessions.session_key
         where queue.loaded_ms = (select max(latest.loaded_ms) from int_affected_sessions as latest)
-            and sessions.stream_id like 'requeue-stream-%'""",
+            and (sessions.stream_id like 'requeue-stream-%' or sessions.stream_id like 'payment-stream-%')""",
+    "payments": """
+        select payment_count
+        from fct_workflow_sessions
+        where stream_id = 'payment-stream-p'""",
     "attributed": """
         select distinct sessions.stream_id as stream_id, observations.snapshot_event_id as snapshot_event_id
         from int_observations_attributed as observations
@@ -200,13 +225,15 @@ REQUEUE_SQL = {
 
 
 def requeue_state(result: dict) -> dict:
-    """{"queued": sorted streams the newest queue batch holds, "attributed": {stream: [snapshots]}},
-    from the results of REQUEUE_SQL."""
+    """{"queued": sorted streams the newest queue batch holds, "attributed": {stream: [snapshots]},
+    "payments": P's payment count (None before P has a row)}, from the results of REQUEUE_SQL."""
     attributed: dict[str, list] = {}
     for stream, snapshot in result["attributed"]["rows"]:
         attributed.setdefault(stream, []).append(snapshot)
+    payments = [row[0] for row in result["payments"]["rows"]]
     return {"queued": sorted(row[0] for row in result["queued_by_last_run"]["rows"]),
-            "attributed": {stream: sorted(snapshots) for stream, snapshots in attributed.items()}}
+            "attributed": {stream: sorted(snapshots) for stream, snapshots in attributed.items()},
+            "payments": payments[0] if payments else None}
 
 
 # ------------------------------------------------------------------ the manifest

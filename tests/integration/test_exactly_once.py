@@ -99,18 +99,32 @@ def test_table_mode_hourly_arrivals_with_late_events_and_kills(engine, table):
 
 
 @pytest.mark.parametrize("engine", history_engines("table"))
+def test_new_payment_requeues_the_session_its_session_id_names(engine, table):
+    """Rule R3: a payment carrying only the sessionID (not the request id) arrives an hour after the
+    session's other events (_histories.REQUEUE); it still queues the session, which gets it."""
+    state = table["requeue"]
+    p = "payment-stream-p"
+    assert p in state["h0"]["queued"] and state["h0"]["payments"] == 1
+    # h1 was killed before the session layer; h2 ran its events: the second payment, and nothing else of P
+    assert p in state["h2"]["queued"], "a payment naming its session only by sessionID did not queue it"
+    assert state["h2"]["payments"] == 2
+    assert state["h4"]["payments"] == 2
+
+
+@pytest.mark.parametrize("engine", history_engines("table"))
 def test_new_snapshot_requeues_only_the_sessions_it_can_reattribute(engine, table):
     """Rule R4, hour by hour (the R4 files arrive in h0, h1 and h3; _histories.REQUEUE)."""
     state = table["requeue"]
     a, b = "requeue-stream-a", "requeue-stream-b"
     # h0: snapshots at T+5 and T+15, session A at T+10: A is queued and attributed to T+5 (nearest prior)
-    assert state["h0"]["queued"] == [a]
+    queued = {hour: [stream for stream in state[hour]["queued"] if stream.startswith("requeue-")] for hour in state}
+    assert queued["h0"] == [a]
     assert state["h0"]["attributed"] == {a: ["snapshot-t05"]}
     # h1 was killed before the session layer; h2 ran its events: a snapshot at T+60 and session B at
     # T+61. The snapshot lies after A's next snapshot (T+15), so it cannot change A: B is queued, A is not
-    assert state["h2"]["queued"] == [b], "a snapshot after A's next snapshot re-queued A"
+    assert queued["h2"] == [b], "a snapshot after A's next snapshot re-queued A"
     assert state["h2"]["attributed"] == {a: ["snapshot-t05"], b: ["snapshot-t60"]}
     # h3: a late snapshot at T+8 is A's new nearest prior: A is queued (by the run killed after the queue) ...
-    assert state["h3"]["queued"] == [a], "a new nearest prior snapshot did not re-queue A"
+    assert queued["h3"] == [a], "a new nearest prior snapshot did not re-queue A"
     # ... and the next run re-attributes it
     assert state["h4"]["attributed"] == {a: ["snapshot-t08"], b: ["snapshot-t60"]}
