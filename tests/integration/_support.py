@@ -87,6 +87,7 @@ def history_engines(kind: str, engines: tuple[str, ...] = ("duckdb", "chdb")) ->
     marks = {"duckdb": (), "chdb": (pytest.mark.chdb,)}
     return [pytest.param(engine, marks=marks[engine], id=f"{engine}-{kind}-history") for engine in engines]
 
+
 # Partial parsing (docs/development.md, "Parsing"): conftest points this at a
 # folder shared by the session's test processes. A new warehouse's target
 # folder starts with the newest parse of the project on its engine, so dbt
