@@ -38,8 +38,9 @@ $(DEV_STAMP): $(STAMP) requirements-dev.txt
 	touch $(DEV_STAMP)
 
 ## run: build every model on DBT_TARGET and print a summary of the serving views
-run: build
-	$(BIN)/python -m livepeer_analytics.summary
+## (the hourly job of `make build`, then the summary; docs/incremental.md)
+run: $(STAMP)
+	@$(BIN)/python -m livepeer_analytics.build --summary $(DBT_ARGS)
 
 ## build: the hourly job on DBT_TARGET: dbt build (seeds, models and data
 ## tests) under the warehouse's run lock (livepeer_analytics/build.py)

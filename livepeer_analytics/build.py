@@ -1,53 +1,60 @@
-"""The hourly job (`make build`, which `make run` calls): one run of the warehouse.
+"""The hourly (or minutely) job (`make build`; `make run` adds the summary): one run of the warehouse.
 
-    python -m livepeer_analytics.build [extra dbt build arguments, e.g. --full-refresh]
+    python -m livepeer_analytics.build [--summary] [--force] [extra dbt build arguments, e.g. --full-refresh]
     python -m livepeer_analytics.build --nightly [extra dbt test arguments]
 
 `--nightly` (`make nightly`) runs every data test over every row (`dbt test`)
-under the same lock, instead of steps 3 and 4.
+under the same lock, instead of steps 4 to 6.
 
 1. Checks the configuration (`preflight`): a mistake is one line and exit 2.
 2. Takes the warehouse's run lock, so two runs never write the same warehouse
-   at once: a second run while one is going ends at once with one line
-   ("... is in use by another run") and exit 2, and touches nothing. The lock
-   is an advisory `flock` on a file beside the warehouse (`<duckdb file>.lock`,
-   `<chdb folder>.lock`, or for a ClickHouse server `.livepeer-clickhouse-<host>-
-   <database>.lock` in this folder); the kernel releases it when the run ends,
-   however it ends (a killed run leaves no stale lock).
-3. On a ClickHouse target with LIVEPEER_EVENTS set, loads the files that are
-   new or changed since they were last ingested into the raw table
-   (`load_events`, which replaces its contents; every file on --full-refresh),
-   creating the table first (`dbt run-operation create_streaming_events_table`)
-   only when it is missing or lacks a column.
+   at once: a run that starts while another holds it ends at once with one
+   line ("skipped: ... is in use by another run") and exit 0, and touches
+   nothing: on a one-minute schedule an overlapping start is not a failure.
+   The lock is an advisory `flock` on a file beside the warehouse
+   (`<duckdb file>.lock`, `<chdb folder>.lock`, or for a ClickHouse server
+   `.livepeer-clickhouse-<host>-<database>.lock` in this folder); the kernel
+   releases it when the run ends, however it ends (a killed run leaves no
+   stale lock).
+3. Nothing new (`run_state`): when no event file, raw row, project file or
+   setting changed since the last successful run, and no run failed or was
+   killed since, says so in one line and exits 0 without starting dbt
+   (`--force`, `DBT_ARGS=--force make build`, starts it anyway).
+4. The raw table looks after itself: in table mode (and on ClickHouse in files
+   mode, where the loader fills it) a missing table is created and a table an
+   older version made gets the columns it lacks (`create_streaming_events_table`,
+   run in this process only then), before anything reads it.
+5. On a ClickHouse target in files mode, loads the files that are new or
+   changed since they were last ingested into the raw table (`load_events`,
+   which replaces its contents; every file on --full-refresh).
    DuckDB reads the files itself and skips the same ones (macros/raw_events.sql).
-4. Runs `dbt build` with its data tests (unit tests are code checks and run in
-   `make test`), holding the lock until dbt exits.
+6. Runs `dbt build` with its data tests (unit tests are code checks and run in
+   `make test`), in this process (one dbt start-up per run), holding the lock
+   until it ends; then records the run for step 3 when it succeeded.
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-from livepeer_analytics import load_events, preflight
-from livepeer_analytics.warehouse import REPO_ROOT, target
+from livepeer_analytics import dbt_cli, load_events, preflight, run_state
+from livepeer_analytics.warehouse import REPO_ROOT, clickhouse_client, target
 
 DBT_BUILD = ["build", "--exclude", "resource_type:unit_test"]
 DBT_NIGHTLY = ["test", "--exclude", "resource_type:unit_test"]
 
 
-def dbt_command() -> list[str]:
-    """dbt through the project's launcher (livepeer_analytics/dbt_cli.py), on every target."""
-    return [sys.executable, "-m", "livepeer_analytics.dbt_cli"]
+def duckdb_path() -> Path:
+    return Path(os.environ.get("LIVEPEER_DUCKDB") or "livepeer.duckdb").resolve()
 
 
 def lock_path() -> Path:
     if target() == "duckdb":
-        return Path(os.environ.get("LIVEPEER_DUCKDB") or "livepeer.duckdb").resolve().with_suffix(".duckdb.lock")
+        return duckdb_path().with_suffix(".duckdb.lock")
     if target() == "chdb":
         return Path(str(Path(os.environ.get("LIVEPEER_CHDB_PATH") or REPO_ROOT / ".chdb").resolve()) + ".lock")
     host = os.environ.get("CLICKHOUSE_HOST", "localhost")
@@ -96,7 +103,7 @@ def duckdb_in_use() -> str | None:
     """
     import duckdb
 
-    path = Path(os.environ.get("LIVEPEER_DUCKDB") or "livepeer.duckdb").resolve()
+    path = duckdb_path()
     deadline = time.monotonic() + float(os.environ.get("LIVEPEER_READER_WAIT_S") or 15)
     while True:
         try:
@@ -114,11 +121,49 @@ def duckdb_in_use() -> str | None:
             time.sleep(0.1)
 
 
-def run(command: list[str], what: str) -> None:
-    result = subprocess.run(command, cwd=REPO_ROOT)
-    if result.returncode != 0:
-        print(f"error: {what} failed (exit {result.returncode})", file=sys.stderr)
-        sys.exit(result.returncode)
+RAW_COLUMNS = [*load_events.COLUMNS, "ingested_at"]  # what the models read of the raw table
+
+
+def raw_table_missing_columns() -> list[str]:
+    """The raw table's columns the models need that it lacks (all of them when there is no table)."""
+    schema, name = run_state.raw_table().split(".", 1)
+    if target() == "duckdb":
+        import duckdb
+
+        if not duckdb_path().is_file():
+            return RAW_COLUMNS
+        with duckdb.connect(str(duckdb_path()), read_only=True) as con:
+            present = {row[0].lower() for row in con.execute(
+                "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
+                [schema, name]).fetchall()}
+    else:
+        present = {row[0].lower() for row in clickhouse_client().query(
+            "select name from system.columns where database = {schema:String} and table = {name:String}",
+            parameters={"schema": schema, "name": name}).result_rows}
+    return [column for column in RAW_COLUMNS if column not in present]
+
+
+def ensure_raw_table() -> str | None:
+    """Create the raw table, or add the columns it lacks, when it needs it; why it could not, else None."""
+    missing = raw_table_missing_columns()
+    if not missing:
+        return None
+    statements: list[str] = []
+
+    def capture(event) -> None:
+        message = getattr(event.data, "msg", "")
+        if event.info.name == "JinjaLogInfo" and message.startswith("livepeer raw table ddl: "):
+            statements.append(message.removeprefix("livepeer raw table ddl: "))
+
+    code = dbt_cli.invoke(["run-operation", "create_streaming_events_table", "--target", target()],
+                          callbacks=[capture])
+    dbt_cli.release_duckdb()
+    still_missing = raw_table_missing_columns()
+    if code == 0 and not still_missing:
+        return None
+    todo = "; ".join(statements) or "dbt run-operation create_streaming_events_table"
+    return (f"{run_state.raw_table()} lacks column(s) {', '.join(still_missing or missing)} and this run could not "
+            f"add them (see above): run `{todo}` as a user allowed to, then run again")
 
 
 def main(argv: list[str]) -> int:
@@ -126,44 +171,60 @@ def main(argv: list[str]) -> int:
     if message:
         print(f"error: {message}", file=sys.stderr)
         return 2
+    summary, force = "--summary" in argv, "--force" in argv
+    argv = [arg for arg in argv if arg not in ("--summary", "--force")]
+    nightly = argv[:1] == ["--nightly"]
+    if nightly:
+        argv = argv[1:]
 
     path = lock_path()
     fd = take_run_lock(path)
     if fd is None:
-        print(f"error: the warehouse is in use by another run{holder(path)} (lock {path}): "
-              "wait for it to finish, then run again", file=sys.stderr)
-        return 2
+        print(f"skipped: the warehouse is in use by another run{holder(path)} (lock {path}); "
+              "this start does nothing", file=sys.stderr)
+        return 0
     if target() == "duckdb":
         message = duckdb_in_use()
         if message:
             print(f"error: {message}", file=sys.stderr)
             return 2
 
-    dbt = dbt_command()
-    nightly = argv[:1] == ["--nightly"]
-    if nightly:
-        argv = argv[1:]
-    elif target() != "duckdb" and os.environ.get("LIVEPEER_EVENTS", "").strip():
-        load = [sys.executable, "-m", "livepeer_analytics.load_events"]
-        load += ["--all"] if "--full-refresh" in argv else []
-        loaded = subprocess.run(load, cwd=REPO_ROOT)
-        if loaded.returncode == load_events.NO_TABLE:
-            # first run (or a table from before the file ledger): create or extend it, then load
-            run(dbt + ["run-operation", "create_streaming_events_table", "--target", target()],
-                "creating the raw table")
-            loaded = subprocess.run(load, cwd=REPO_ROOT)
-        if loaded.returncode != 0:
-            print(f"error: loading LIVEPEER_EVENTS failed (exit {loaded.returncode})", file=sys.stderr)
-            return loaded.returncode
+    state = run_state.RunState(path.with_suffix(".state"), duckdb_path())
+    if not nightly:
+        last = None if argv or force else state.nothing_new()
+        if last:
+            print(f"nothing new since the last successful run ({run_state.describe_age(last['finished_at'])}): "
+                  "no new event file, raw row or project change; dbt not started")
+            return print_summary() if summary else 0
+        state.forget()
+        mode = run_state.source_mode()
+        if mode == "table" or (mode == "files" and target() != "duckdb"):
+            message = ensure_raw_table()
+            if message:
+                print(f"error: {message}", file=sys.stderr)
+                return 2
+        if mode == "files" and target() != "duckdb":
+            loaded = load_events.main(["--all"] if "--full-refresh" in argv else [])
+            if loaded != 0:
+                print(f"error: loading LIVEPEER_EVENTS failed (exit {loaded})", file=sys.stderr)
+                return loaded
 
-    # dbt replaces this process and inherits the locked descriptor: the lock
-    # is held until dbt exits, however it exits.
-    os.set_inheritable(fd, True)
-    command = dbt + (DBT_NIGHTLY if nightly else DBT_BUILD) + ["--target", target()] + argv
     sys.stdout.flush()
     os.chdir(REPO_ROOT)
-    os.execv(command[0], command)
-    return 0  # not reached
+    code = dbt_cli.invoke((DBT_NIGHTLY if nightly else DBT_BUILD) + ["--target", target()] + argv)
+    dbt_cli.release_duckdb()
+    if code != 0:
+        return code
+    if not nightly and not argv:
+        state.record()
+    return print_summary() if summary else 0
+
+
+def print_summary() -> int:
+    from livepeer_analytics import summary
+
+    sys.stdout.flush()
+    return summary.main()
 
 
 if __name__ == "__main__":

@@ -89,11 +89,41 @@ def _with_target(argv: list[str]) -> list[str]:
     return [*argv, "--target", target()]
 
 
-def main(argv: list[str]) -> None:
+def _prepare(argv: list[str]) -> list[str]:
     argv = _with_target(argv)
     _parse_check_without_duckdb_path()
     if _target(argv) == "chdb":
         _clickhouse_in_process()
+    return argv
+
+
+def invoke(argv: list[str], callbacks: list | None = None) -> int:
+    """dbt in this process (dbtRunner), as `main` would run it; returns dbt's exit status:
+    0 success, 1 a node failed, 2 dbt itself could not run (its error is already printed).
+    `callbacks` receive every event dbt fires (e.g. the lines a macro logs)."""
+    from dbt.cli.main import dbtRunner
+
+    result = dbtRunner(callbacks=callbacks).invoke(_prepare(argv))
+    if result.success:
+        return 0
+    return 1 if result.exception is None else 2
+
+
+def release_duckdb() -> None:
+    """Close the DuckDB file dbt-duckdb keeps open in this process after `invoke` (its
+    checkpoint happens here), so that the file can be opened again with other settings."""
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:
+        return
+    environment = DuckDBConnectionManager._ENV
+    if environment is not None:
+        DuckDBConnectionManager._ENV = None
+        environment.close()
+
+
+def main(argv: list[str]) -> None:
+    argv = _prepare(argv)
     from dbt.cli.main import cli
 
     cli(args=argv, prog_name="dbt")

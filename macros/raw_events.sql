@@ -448,65 +448,113 @@
 
 
 {#-
-    DDL of the raw table (`dbt run-operation create_streaming_events_table`):
+    DDL of the raw table (`dbt run-operation create_streaming_events_table`;
+    the hourly job runs it itself when the table is missing or lacks a column):
     the Kafka envelope with `data` as text, plus where each row came from and
     when it ARRIVED (`ingested_at`, set by the table when a row is inserted):
     the watermark an hourly run reads by (docs/incremental.md)
     and the field source freshness checks. In production a Kafka engine table
-    plus a materialized view, or a Kafka Connect sink, writes into it (docs/production-clickhouse.md); `livepeer_analytics.load_events`
-    loads NDJSON files into it on either engine.
+    plus a materialized view, or a Kafka Connect sink, writes into it
+    (docs/production-clickhouse.md); `livepeer_analytics.load_events` loads
+    NDJSON files into it on either engine.
+
+    Idempotent: a missing table is created; a table an older version created
+    gets the columns it lacks (`alter table ... add column`), each with its
+    default, so rows written before read as they did; a complete table is left
+    alone (no DDL at all, so a job without ALTER rights runs on it). The
+    statements are logged before the first runs (`livepeer raw table ddl: ...`):
+    when one fails, the job's error line repeats what it could not do.
 -#}
 {% macro create_streaming_events_table() -%}
     {%- set relation = source('livepeer', 'streaming_events') -%}
-    {%- for statement in adapter.dispatch('streaming_events_ddl', 'livepeer')(relation) -%}
+    {%- set columns = adapter.dispatch('streaming_events_columns', 'livepeer')() -%}
+    {%- set existing = adapter.get_relation(
+        database=relation.database, schema=relation.schema, identifier=relation.identifier) -%}
+    {%- if existing is none -%}
+        {%- set statements = adapter.dispatch('streaming_events_create', 'livepeer')(relation, columns) -%}
+    {%- else -%}
+        {%- set present = adapter.get_columns_in_relation(existing) | map(attribute='name') | map('lower') | list -%}
+        {%- set statements = [] -%}
+        {%- for column in columns if column.name not in present -%}
+            {%- do statements.append('alter table ' ~ relation ~ ' add column if not exists '
+                ~ column.name ~ ' ' ~ column.type
+                ~ ('' if column.default is none else ' default ' ~ column.default)) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- for statement in statements -%}
+        {{ log('livepeer raw table ddl: ' ~ (statement.split() | join(' ')), info=true) }}
+    {%- endfor -%}
+    {%- for statement in statements -%}
         {%- do run_query(statement) -%}
     {%- endfor -%}
-    {{ log('streaming_events ready: ' ~ relation, info=true) }}
+    {%- if statements -%}
+        {%- do adapter.commit() -%}
+    {%- endif -%}
+    {{ log('streaming_events ready: ' ~ relation ~ (' (' ~ statements | length ~ ' statement(s))' if statements else ' (unchanged)'), info=true) }}
 {%- endmacro %}
 
-{% macro duckdb__streaming_events_ddl(relation) -%}
+
+{#-
+    The raw table's columns: name, type, and the default a row gets when its
+    producer does not say (none for the envelope fields, which a producer
+    always writes).
+-#}
+{% macro duckdb__streaming_events_columns() -%}
     {{ return([
-        'create schema if not exists ' ~ relation.schema,
-        'create table if not exists ' ~ relation ~ ' (
-            id varchar,
-            type varchar,
-            timestamp varchar,
-            gateway varchar,
-            data varchar,
-            source_file varchar not null default \'\',
-            source_file_size bigint not null default 0,
-            source_file_modified_us bigint not null default 0,
-            line_number bigint not null default 0,
-            raw_line varchar not null default \'\',
-            load_error varchar not null default \'\',
-            ingested_at timestamptz not null default current_timestamp
-        )',
-        'alter table ' ~ relation ~ ' add column if not exists source_file_size bigint default 0',
-        'alter table ' ~ relation ~ ' add column if not exists source_file_modified_us bigint default 0',
+        {'name': 'id', 'type': 'varchar', 'default': none},
+        {'name': 'type', 'type': 'varchar', 'default': none},
+        {'name': 'timestamp', 'type': 'varchar', 'default': none},
+        {'name': 'gateway', 'type': 'varchar', 'default': none},
+        {'name': 'data', 'type': 'varchar', 'default': none},
+        {'name': 'source_file', 'type': 'varchar', 'default': "''"},
+        {'name': 'source_file_size', 'type': 'bigint', 'default': '0'},
+        {'name': 'source_file_modified_us', 'type': 'bigint', 'default': '0'},
+        {'name': 'line_number', 'type': 'bigint', 'default': '0'},
+        {'name': 'raw_line', 'type': 'varchar', 'default': "''"},
+        {'name': 'load_error', 'type': 'varchar', 'default': "''"},
+        {'name': 'ingested_at', 'type': 'timestamptz', 'default': 'current_timestamp'},
     ]) }}
 {%- endmacro %}
 
-{% macro clickhouse__streaming_events_ddl(relation) -%}
+{% macro clickhouse__streaming_events_columns() -%}
+    {{ return([
+        {'name': 'id', 'type': 'String', 'default': none},
+        {'name': 'type', 'type': 'LowCardinality(String)', 'default': none},
+        {'name': 'timestamp', 'type': 'String', 'default': none},
+        {'name': 'gateway', 'type': 'LowCardinality(String)', 'default': none},
+        {'name': 'data', 'type': 'String', 'default': none},
+        {'name': 'source_file', 'type': 'String', 'default': "''"},
+        {'name': 'source_file_size', 'type': 'Int64', 'default': '0'},
+        {'name': 'source_file_modified_us', 'type': 'Int64', 'default': '0'},
+        {'name': 'line_number', 'type': 'Int64', 'default': '0'},
+        {'name': 'raw_line', 'type': 'String', 'default': "''"},
+        {'name': 'load_error', 'type': 'String', 'default': "''"},
+        {'name': 'ingested_at', 'type': "DateTime64(3, 'UTC')", 'default': "now64(3, 'UTC')"},
+    ]) }}
+{%- endmacro %}
+
+{% macro duckdb__streaming_events_create(relation, columns) -%}
+    {%- set definitions = [] -%}
+    {%- for column in columns -%}
+        {%- do definitions.append(column.name ~ ' ' ~ column.type
+            ~ ('' if column.default is none else ' not null default ' ~ column.default)) -%}
+    {%- endfor -%}
+    {{ return([
+        'create schema if not exists ' ~ relation.schema,
+        'create table if not exists ' ~ relation ~ ' (' ~ definitions | join(', ') ~ ')',
+    ]) }}
+{%- endmacro %}
+
+{% macro clickhouse__streaming_events_create(relation, columns) -%}
+    {%- set definitions = [] -%}
+    {%- for column in columns -%}
+        {%- do definitions.append(column.name ~ ' ' ~ column.type ~ ' not null'
+            ~ ('' if column.default is none else ' default ' ~ column.default)) -%}
+    {%- endfor -%}
     {{ return([
         'create database if not exists ' ~ relation.schema,
-        'create table if not exists ' ~ relation ~ ' (
-            id String not null,
-            type LowCardinality(String) not null,
-            timestamp String not null,
-            gateway LowCardinality(String) not null,
-            data String not null,
-            source_file String not null default \'\',
-            source_file_size Int64 not null default 0,
-            source_file_modified_us Int64 not null default 0,
-            line_number Int64 not null default 0,
-            raw_line String not null default \'\',
-            load_error String not null default \'\',
-            ingested_at DateTime64(3, \'UTC\') not null default now64(3, \'UTC\'),
-            index ingested_at_minmax ingested_at type minmax granularity 1
-        )
-        engine = MergeTree
-        order by (type, timestamp, id)',
-        'alter table ' ~ relation ~ ' add column if not exists source_file_size Int64 default 0',
-        'alter table ' ~ relation ~ ' add column if not exists source_file_modified_us Int64 default 0',
+        'create table if not exists ' ~ relation ~ ' (' ~ definitions | join(', ')
+            ~ ', index ingested_at_minmax ingested_at type minmax granularity 1)'
+            ~ ' engine = MergeTree order by (type, timestamp, id)',
     ]) }}
 {%- endmacro %}

@@ -292,6 +292,17 @@ class Journal:
         )
         self._note(label, seconds, models, sessions, "ok")
 
+    def nothing_new(self, label: str, proc: subprocess.CompletedProcess, seconds: float) -> None:
+        """A run that found nothing new: one line, exit 0, dbt not started, nothing recorded."""
+        output = output_of(proc)
+        assert proc.returncode == 0, f"{label}: make build failed (exit {proc.returncode})\n\n{output}"
+        said = lines_starting(output, "nothing new since the last successful run")
+        assert len(said) == 1, f"{label}: expected the one 'nothing new' line:\n{output}"
+        assert " START " not in output and "Running with dbt" not in output, f"{label}: dbt started:\n{output}"
+        models, sessions = self._recorded()
+        assert not models, f"{label}: a run with nothing new recorded {sorted(models)}"
+        self._note(label, seconds, models, sessions, "nothing new")
+
     def killed(self, label: str, run, node: str, after_created: bool = False) -> set[str]:
         tail = run.output[-5000:]
         assert run.matched is not None, f"{label}: the run never reached {node} and was not killed:\n{tail}"
@@ -334,6 +345,10 @@ def timed_make(target: str, env: dict, *args: str) -> tuple[subprocess.Completed
 
 def error_lines(output: str) -> list[str]:
     return [line for line in strip_ansi(output).splitlines() if line.startswith("error:")]
+
+
+def lines_starting(output: str, prefix: str) -> list[str]:
+    return [line for line in strip_ansi(output).splitlines() if line.startswith(prefix)]
 
 
 # ------------------------------------------------------------------ faults and side checks
@@ -409,6 +424,7 @@ def run_while_a_second_is_refused(env: dict) -> tuple[subprocess.CompletedProces
     second_output = second.stdout + second.stderr
     return proc, time.monotonic() - started_at, {
         "returncode": second.returncode, "output": second_output, "errors": error_lines(second_output),
+        "skipped": lines_starting(second_output, "skipped:"),
     }
 
 
@@ -556,7 +572,8 @@ def _files_history(shared, engine: str, root: Path) -> dict:
     record["final"] = dump_grains(env)
 
     before = last_ledger_write()
-    journal.ok("slice 6 rerun", *timed_make("build", env))
+    journal.nothing_new("slice 6, nothing new", *timed_make("build", env))
+    journal.ok("slice 6 rerun (--force)", *timed_make("build", env, "DBT_ARGS=--force"))
     record["ledger_reread"] = last_ledger_write() != before
     record["rerun"] = dump_grains(env)
     record["log"] = journal.log
@@ -686,7 +703,8 @@ def _table_history(shared, engine: str, root: Path) -> dict:
         record["requeue"][f"h{index}"] = requeue_state(journal.extra)
     record["incremental"] = dump_grains(env)
 
-    journal.ok("rerun, nothing new", *timed_make("build", env))
+    journal.nothing_new("nothing new", *timed_make("build", env))
+    journal.ok("rerun (--force)", *timed_make("build", env, "DBT_ARGS=--force"))
     record["rerun"] = dump_grains(env)
 
     proc, seconds = timed_make("build", env, "DBT_ARGS=--full-refresh")

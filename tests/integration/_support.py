@@ -309,9 +309,9 @@ def dbt_command(engine: str) -> list[str]:
     return [str(VENV_BIN / "python"), "-m", "livepeer_analytics.dbt_cli"]
 
 
-def run_command(command: list[str], env: dict) -> subprocess.CompletedProcess:
+def run_command(command: list[str], env: dict, input: str | None = None) -> subprocess.CompletedProcess:
     """Any command from the repository folder (output captured, never raises on failure)."""
-    return subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True)
+    return subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, input=input)
 
 
 def output_of(proc: subprocess.CompletedProcess) -> str:

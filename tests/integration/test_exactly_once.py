@@ -66,11 +66,13 @@ def test_a_run_reads_only_new_or_changed_files(engine, files):
 
 
 @pytest.mark.parametrize("engine", history_engines("files"))
-def test_second_run_is_refused_while_one_holds_the_warehouse(engine, files):
+def test_second_run_is_skipped_while_one_holds_the_warehouse(engine, files):
+    # on a one-minute schedule an overlapping start is not a failure: one line, exit 0, nothing touched
     second, first = files["second_run"], files["first_run"]
-    assert second["returncode"] != 0, f"the second run was not refused:\n{second['output']}"
-    assert len(second["errors"]) == 1, f"expected exactly one error: line, got {second['errors']}:\n{second['output']}"
-    assert "in use" in second["errors"][0] and "another run" in second["errors"][0], second["errors"][0]
+    assert second["returncode"] == 0, f"the overlapping start failed:\n{second['output']}"
+    assert not second["errors"], second["output"]
+    assert len(second["skipped"]) == 1, f"expected one skipped: line, got {second['skipped']}:\n{second['output']}"
+    assert "in use" in second["skipped"][0] and "another run" in second["skipped"][0], second["skipped"][0]
     assert "Traceback" not in second["output"], second["output"]
     assert "START" not in second["output"], f"the refused run started dbt:\n{second['output']}"
     # the first finished intact (its marts are checked with the whole history)

@@ -22,6 +22,10 @@ example is a folder of up to six files, loaded by one call per engine.
 
 Freshness: on a small raw table of its own whose newest row arrived 20 min, 3 h,
 7 h ago, `dbt source freshness` passes, warns and errors.
+
+Upgrade: the job adds the columns a newer version needs to a raw table the
+previous version created, before dbt reads it; where it cannot, one error line
+gives the statements.
 """
 
 from __future__ import annotations
@@ -36,7 +40,18 @@ from hypothesis import strategies as st
 
 from _histories import PYTHON, append_events, create_raw_table
 from _matrix import odd_but_usable_events
-from _support import ENGINES, dbt_command, dump_models, engine_env, output_of, require_engine, run_command, strip_ansi
+from _support import (
+    ENGINES,
+    dbt_command,
+    dump_models,
+    engine_env,
+    make,
+    output_of,
+    query_engine,
+    require_engine,
+    run_command,
+    strip_ansi,
+)
 
 ENVELOPE = ("id", "type", "timestamp", "gateway", "data")
 FILES_PER_EXAMPLE = 6
@@ -166,3 +181,114 @@ def test_source_freshness_on_arrival_time(engine, tmp_path):
             assert verdict in result_lines[0], result_lines[0]
             other = "WARN" if verdict == "PASS" else "PASS"
             assert other not in result_lines[0] and "ERROR" not in result_lines[0], result_lines[0]
+
+
+# The raw table as the version before the file ledger (b1f4ec2) created it: no
+# source_file_size, no source_file_modified_us.
+PREVIOUS_DDL = {
+    "duckdb": [
+        "create schema if not exists raw",
+        "create table raw.streaming_events (id varchar, type varchar, timestamp varchar, gateway varchar,"
+        " data varchar, source_file varchar not null default '', line_number bigint not null default 0,"
+        " raw_line varchar not null default '', load_error varchar not null default '',"
+        " ingested_at timestamptz not null default current_timestamp)",
+    ],
+    "chdb": [
+        "create database if not exists raw",
+        "create table raw.streaming_events (id String not null, type LowCardinality(String) not null,"
+        " timestamp String not null, gateway LowCardinality(String) not null, data String not null,"
+        " source_file String not null default '', line_number Int64 not null default 0,"
+        " raw_line String not null default '', load_error String not null default '',"
+        " ingested_at DateTime64(3, 'UTC') not null default now64(3, 'UTC'),"
+        " index ingested_at_minmax ingested_at type minmax granularity 1)"
+        " engine = MergeTree order by (type, timestamp, id)",
+    ],
+}
+
+# In a child process (chdb opens one data path per process): run stdin's statements, then insert its rows
+# (id, type, timestamp, gateway, data) as a producer of that version did.
+_WRITE = """
+import json, os, sys
+from livepeer_analytics.warehouse import clickhouse_client
+job = json.load(sys.stdin)
+columns = ["id", "type", "timestamp", "gateway", "data", "source_file"]
+rows = [[*row, "kafka"] for row in job["rows"]]
+if os.environ["DBT_TARGET"] == "duckdb":
+    import duckdb
+    con = duckdb.connect(os.environ["LIVEPEER_DUCKDB"])
+    for statement in job["statements"]:
+        con.execute(statement)
+    if rows:
+        con.executemany("insert into raw.streaming_events (" + ", ".join(columns) + ") values (?, ?, ?, ?, ?, ?)", rows)
+    con.close()
+else:
+    client = clickhouse_client()
+    for statement in job["statements"]:
+        client.command(statement)
+    if rows:
+        client.insert("raw.streaming_events", rows, column_names=columns)
+"""
+
+
+def write_raw(env: dict, statements: list[str], rows: list[list[str]]) -> None:
+    proc = run_command([PYTHON, "-c", _WRITE], env, input=json.dumps({"statements": statements, "rows": rows}))
+    assert proc.returncode == 0, output_of(proc)
+
+
+def envelope_rows(lines: list[bytes]) -> list[list[str]]:
+    rows = []
+    for line in lines:
+        event = json.loads(line)
+        data = event.get("data")
+        rows.append([event["id"], event["type"], str(event["timestamp"]), event.get("gateway") or "",
+                     data if isinstance(data, str) else json.dumps(data)])
+    return rows
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_the_job_upgrades_a_raw_table_of_the_previous_version(engine, tmp_path):
+    """Table mode on a raw table the previous version created (without the file ledger's columns), with
+    rows in it: `make build` adds the columns before dbt reads the table, builds, and the next run finds
+    nothing new."""
+    require_engine(engine)
+    lines = odd_but_usable_events()
+    env = engine_env(engine, tmp_path / "warehouse", None, LIVEPEER_SOURCE="table")
+    write_raw(env, PREVIOUS_DDL[engine], envelope_rows(lines))
+
+    proc = make("build", env)
+    output = strip_ansi(proc.stdout + proc.stderr)
+    assert proc.returncode == 0, output[-5000:]
+    ddl = [line.split("livepeer raw table ddl: ", 1)[1] for line in output.splitlines()
+           if "livepeer raw table ddl: " in line]
+    assert len(ddl) == 2 and all("add column if not exists" in statement for statement in ddl), ddl
+    assert "source_file_size" in ddl[0] and "source_file_modified_us" in ddl[1], ddl
+    result = query_engine(env, {
+        "deliveries": "select count(*), sum(line_count) from stg_livepeer__deliveries",
+        "events": "select count(distinct event_id) from stg_livepeer__events",
+        "upgraded": "select count(*) from raw.streaming_events where source_file_size = 0"
+                    " and source_file_modified_us = 0",
+    })
+    assert result["deliveries"]["rows"] == [[len(lines), len(lines)]], result
+    assert result["events"]["rows"] == [[len({json.loads(line)["id"] for line in lines})]], result
+    assert result["upgraded"]["rows"] == [[len(lines)]], "rows written before read with the defaults"
+
+    again = make("build", env)
+    assert again.returncode == 0 and "nothing new since the last successful run" in again.stdout, output_of(again)
+    assert "livepeer raw table ddl" not in output_of(again)
+
+
+def test_a_raw_table_the_job_cannot_alter_stops_it_with_the_statements_to_run(tmp_path):
+    """The previous version's columns behind a view (DuckDB cannot add a column to it): one error line
+    that names the missing columns and the statements that add them; dbt builds nothing."""
+    env = engine_env("duckdb", tmp_path / "warehouse", None, LIVEPEER_SOURCE="table")
+    previous = PREVIOUS_DDL["duckdb"][1].replace("create table raw.streaming_events", "create table raw.old_events")
+    write_raw(env, [PREVIOUS_DDL["duckdb"][0], previous,
+                    "create view raw.streaming_events as select * from raw.old_events"], [])
+    proc = make("build", env)
+    output = strip_ansi(proc.stdout + proc.stderr)
+    assert proc.returncode == 2, output[-5000:]
+    errors = [line for line in output.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1, output[-5000:]
+    assert "lacks column(s) source_file_size, source_file_modified_us" in errors[0], errors[0]
+    assert errors[0].count("add column if not exists") == 2, errors[0]
+    assert " START " not in output and "Traceback" not in output, output[-5000:]
