@@ -121,6 +121,58 @@ def duckdb_in_use() -> str | None:
             time.sleep(0.1)
 
 
+class Phases:
+    """Where a run's time goes, printed as its last line (`run: 12.3 s (start 2.0, checks 0.1, ...)`):
+    start (Python and the job's imports, before `main`), checks (configuration, lock, nothing new),
+    raw table, load, dbt set-up (importing dbt, parsing, the adapter, up to the first node), nodes (first
+    node started to last node finished), dbt wrap-up, close (DuckDB's checkpoint) and record."""
+
+    def __init__(self) -> None:
+        self.began = time.monotonic() - process_age()
+        self.mark = time.monotonic()
+        self.seconds: dict[str, float] = {"start": self.mark - self.began}
+        self.first_node: float | None = None
+        self.last_node: float | None = None
+        self.reported = False
+
+    def done(self, name: str) -> None:
+        now = time.monotonic()
+        self.seconds[name] = self.seconds.get(name, 0.0) + now - self.mark
+        self.mark = now
+
+    def on_dbt_event(self, event) -> None:
+        name = event.info.name
+        if name == "NodeStart" and self.first_node is None:
+            self.first_node = time.monotonic()
+        elif name == "NodeFinished":
+            self.last_node = time.monotonic()
+
+    def dbt_done(self) -> None:
+        """Split the dbt invocation that just ended into set-up, nodes and wrap-up."""
+        now = time.monotonic()
+        first, last = self.first_node or now, self.last_node or now
+        for name, seconds in (("dbt set-up", first - self.mark), ("nodes", last - first), ("dbt wrap-up", now - last)):
+            self.seconds[name] = self.seconds.get(name, 0.0) + max(0.0, seconds)
+        self.mark = now
+
+    def report(self) -> None:
+        """Print the line once, when more than the checks ran (dbt or the loader)."""
+        if self.seconds.keys() - {"start", "checks"} and not self.reported:
+            self.reported = True
+            parts = ", ".join(f"{name} {seconds:.1f}" for name, seconds in self.seconds.items())
+            print(f"run: {time.monotonic() - self.began:.1f} s ({parts})", flush=True)
+
+
+def process_age() -> float:
+    """Seconds since this process started (Linux /proc; 0 elsewhere)."""
+    try:
+        ticks = int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19])
+        uptime = float(Path("/proc/uptime").read_text().split()[0])
+        return max(0.0, uptime - ticks / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 RAW_COLUMNS = [*load_events.COLUMNS, "ingested_at"]  # what the models read of the raw table
 
 
@@ -167,6 +219,13 @@ def ensure_raw_table() -> str | None:
 
 
 def main(argv: list[str]) -> int:
+    phases = Phases()
+    code = run(argv, phases)
+    phases.report()
+    return code
+
+
+def run(argv: list[str], phases: Phases) -> int:
     message = preflight.problem()
     if message:
         print(f"error: {message}", file=sys.stderr)
@@ -197,26 +256,36 @@ def main(argv: list[str]) -> int:
                   "no new event file, raw row or project change; dbt not started")
             return print_summary() if summary else 0
         state.forget()
+        phases.done("checks")
         mode = run_state.source_mode()
         if mode == "table" or (mode == "files" and target() != "duckdb"):
             message = ensure_raw_table()
+            phases.done("raw table")
             if message:
                 print(f"error: {message}", file=sys.stderr)
                 return 2
         if mode == "files" and target() != "duckdb":
             loaded = load_events.main(["--all"] if "--full-refresh" in argv else [])
+            phases.done("load")
             if loaded != 0:
                 print(f"error: loading LIVEPEER_EVENTS failed (exit {loaded})", file=sys.stderr)
                 return loaded
+    else:
+        phases.done("checks")
 
     sys.stdout.flush()
     os.chdir(REPO_ROOT)
-    code = dbt_cli.invoke((DBT_NIGHTLY if nightly else DBT_BUILD) + ["--target", target()] + argv)
+    code = dbt_cli.invoke((DBT_NIGHTLY if nightly else DBT_BUILD) + ["--target", target()] + argv,
+                          callbacks=[phases.on_dbt_event])
+    phases.dbt_done()
     dbt_cli.release_duckdb()
+    phases.done("close")
     if code != 0:
         return code
     if not nightly and not argv:
         state.record()
+        phases.done("record")
+    phases.report()
     return print_summary() if summary else 0
 
 

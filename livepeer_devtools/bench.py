@@ -8,19 +8,21 @@ Run from anywhere (``make bench`` does this, with ``BENCH_ARGS``)::
 
 Work happens under ``<repo>/target/bench/`` (``target/bench/quick/`` with
 ``--quick``): generated events (``data/all/``, cached while the parameters and
-the generator are unchanged), the small input (``data/small/``), one directory
-of symlinks per engine and input (``data/in-<engine>-<input>/``), the bench
+the generator are unchanged), the small input (``data/small/``), the +1
+minute files (``data/minute/``), one directory of symlinks per engine and
+input (``data/in-<engine>-<input>/``), the bench
 warehouses (``bench.duckdb``, ``chdb/``), dbt's target and log directories per
 engine and one log per step (``logs/``). The results go to
 ``target/bench.json`` (``--quick``: ``target/bench-quick.json``, so a check
 never overwrites a real run).
 
 What is timed is the hourly job, ``python -m livepeer_analytics.build`` (what
-``make build`` / ``make run`` run): preflight, the run lock, on chdb the
-loader, then ``dbt build`` WITH its data tests, which in a build read only the
-rows that run wrote. A run reads only the event files that are new or changed
-since a committed run read them, so "+1 hour" is measured as users run it: the
-directory the large full build read gains one file and the build runs again.
+``make build`` / ``make run`` run): preflight, the run lock, the nothing-new
+check, on chdb the loader, then ``dbt build`` WITH its data tests, which in a
+build read only the rows that run wrote. A run reads only the event files that
+are new or changed since a committed run read them, so "+1 hour" and "+1
+minute" are measured as users run them: the directory the full build read
+gains one file and the build runs again.
 
 Each step runs in its own subprocess with an isolated environment, through a
 small wrapper whose only child is the measured command, so each step reports
@@ -33,29 +35,39 @@ an untimed ``dbt parse`` warms dbt's partial parse, as an hourly job finds it.
   small input         the build on a fresh warehouse with 178 lines (the start
                       of the first hour file): set-up and start-up, independent
                       of the volume. Its seconds are the engine's FIXED COST;
-  small input, again  the build again, nothing new: an hourly run with no data;
+  small input, again  the build again: nothing new, an hourly run with no data;
   floor               a fresh in-memory DuckDB reads and parses the input's raw
                       NDJSON once (per input, shared by both engines), timed
                       on the second of two reads (files in the page cache);
-  full build          the build on a fresh warehouse, per input (DuckDB: 1 day
-                      and 8 days, --quick 1 day; chdb: 1 day).
+  Then per input (DuckDB: 1 day and 8 days, --quick 1 day; chdb: 1 day):
+  full build          the build on a fresh warehouse;
                       growing part = seconds - fixed cost, compared to the floor;
-  On the engine's largest input:
-  dbt test (nightly)  python -m livepeer_analytics.build --nightly (``make
-                      nightly``): dbt test, every data test over every row;
-  +1 hour             the next arrival hour's file joins the input directory
-                      and the build runs again on it;
-  no new file         the build once more, with nothing new.
+  dbt test (nightly)  on the engine's largest input only: ``--nightly`` (``make
+                      nightly``), dbt test, every data test over every row;
+  +1 hour             the next arrival-hour file (hour index = the input's
+                      end) joins the input directory, the build runs again;
+  +1 minute           the first 1/60 of the lines of the hour file after that
+                      (written once, ``data/minute/``) joins it too, a build;
+  nothing new         the build once more, nothing changed: it stops at its
+                      nothing-new check, dbt not started.
+  Input labels say what the directory holds: "1 day + 1 hour + 1 minute".
+
+Phases: a build that starts dbt (or the loader) ends its output with
+``run: 12.3 s (start 2.0, checks 0.1, dbt set-up 4.0, nodes 5.5, ...)``; each
+step keeps that line as ``phases`` (seconds per phase, None without it) and
+``nothing_new`` (the build printed "nothing new since the last successful
+run"); the report prints a Phases section.
 
 Targets (a miss is reported, not an error):
-  DuckDB  growing part of each full build <= 10 x floor; small input < 8 s;
-          +1 hour < 10 s; peak RSS of every DuckDB step < 4096 MB.
-  chdb    full build <= 2 x DuckDB's full build of the same input (when both
-          ran); small input < 15 s; +1 hour < 20 s.
+  DuckDB  nothing new (every "nothing new" and "small input, again") <= 2 s;
+          +1 minute on 8 days <= 8 s; +1 hour on 8 days <= 12 s (only when the
+          8-day input ran: not with --quick); growing part of every full build
+          <= 20 x floor; peak RSS of every DuckDB step < 4096 MB.
+  chdb    nothing new <= 2 s; +1 minute on 1 day <= 15 s; +1 hour on 1 day <= 18 s.
 The exit status is non-zero only when a command fails (its last lines are
 printed). Each dbt run's run_results.json is kept (``run_results-*.json``) and
-profiled: the slowest nodes and the thread time spent in models, data tests
-and seeds.
+profiled: the slowest nodes of the largest full build and of every +1 hour and
++1 minute, and the thread time spent in models, data tests and seeds.
 """
 
 from __future__ import annotations
@@ -90,9 +102,9 @@ NIGHTLY = [*BUILD, "--nightly"]
 SMALL_LINES = 178
 SMALL_LABEL = f"{SMALL_LINES} lines"
 
-# Per engine: [(input label, first arrival hour, end hour)]. The last input is
-# the large one: it also gets the nightly `dbt test`, the profile and the next
-# hour on top (arrival hour = its end hour).
+# Per engine: [(input label, first arrival hour, end hour)]. Every input gets the next hour (arrival
+# hour = its end hour), then the first minute of the hour after (end + 1), then a nothing-new run; the
+# last input is the large one: it also gets the nightly `dbt test` and the full build's profile.
 FULL = {
     "mode": "full",
     "days": 9,
@@ -110,19 +122,21 @@ QUICK = {
     "json": REPO / "target" / "bench-quick.json",
 }
 
+# "step_max_seconds": {step: {input: limit}}, reported only when that input ran.
 TARGETS = {
     "duckdb": {
-        "growing_part_max_floor_ratio": 10.0,
-        "small_input_max_seconds": 8.0,
-        "plus_one_hour_max_seconds": 10.0,
+        "nothing_new_max_seconds": 2.0,
+        "step_max_seconds": {"+1 minute": {"8 days": 8.0}, "+1 hour": {"8 days": 12.0}},
+        "growing_part_max_floor_ratio": 20.0,
         "peak_rss_max_mb": 4096.0,
     },
     "chdb": {
-        "full_build_max_duckdb_ratio": 2.0,
-        "small_input_max_seconds": 15.0,
-        "plus_one_hour_max_seconds": 20.0,
+        "nothing_new_max_seconds": 2.0,
+        "step_max_seconds": {"+1 minute": {"1 day": 15.0}, "+1 hour": {"1 day": 18.0}},
     },
 }
+# The steps whose build should find nothing new (dbt not started).
+NOTHING_NEW_STEPS = ("small input, again", "nothing new")
 
 # Runs argv (JSON) as its only child, output to a log file, then prints wall
 # time and the largest peak RSS of its waited-for descendants (ru_maxrss of
@@ -173,6 +187,13 @@ print(json.dumps(counts))
 
 FILE_RE = re.compile(r"^events-(\d{8}T\d{2})\.ndjson$")
 NODE_KINDS = (("model.", "models"), ("test.", "data tests"), ("seed.", "seeds"))
+# The build's last line when it ran dbt or the loader: `run: 12.3 s (start 2.0, dbt set-up 4.0, ...)`.
+RUN_RE = re.compile(r"^run: (\d+(?:\.\d+)?) s \((.*)\)\s*$")
+PHASE_RE = re.compile(r"^(.+?) (\d+(?:\.\d+)?)$")
+# The build's only line when nothing is new (dbt not started).
+NOTHING_NEW = "nothing new since the last successful run"
+# The order of the Phases section's columns (a name not listed goes last).
+PHASE_ORDER = ("start", "checks", "raw table", "load", "dbt set-up", "nodes", "dbt wrap-up", "close", "record")
 
 
 class BenchError(Exception):
@@ -197,6 +218,44 @@ def last_json(path: Path) -> dict:
             except ValueError:
                 continue
     raise BenchError(f"no JSON result in {path}")
+
+
+def parse_build_log(text: str) -> tuple[dict[str, float] | None, bool]:
+    """The phases of the build's last `run: ... s (...)` line (None without one), and whether it found
+    nothing new."""
+    lines = [line.strip() for line in re.split(r"[\r\n]+", text)]
+    nothing_new = any(line.startswith(NOTHING_NEW) for line in lines)
+    for line in reversed(lines):
+        m = RUN_RE.match(line)
+        if m:
+            phases = {}
+            for part in m.group(2).split(", "):
+                pm = PHASE_RE.match(part.strip())
+                if pm:
+                    phases[pm.group(1)] = float(pm.group(2))
+            return phases or None, nothing_new
+    return None, nothing_new
+
+
+def phases_text(phases: dict[str, float] | None) -> str:
+    return "" if not phases else "phases: " + ", ".join(f"{k} {v:.1f}" for k, v in phases.items())
+
+
+def join_notes(*parts: str) -> str:
+    return "; ".join(p for p in parts if p)
+
+
+def plus_hour(label: str) -> str:
+    return f"{label} + 1 hour"
+
+
+def plus_minute(label: str) -> str:
+    return f"{label} + 1 hour + 1 minute"
+
+
+def count_lines(path: Path) -> int:
+    with path.open("rb") as f:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
 
 
 def tail(path: Path, n: int = 40) -> str:
@@ -226,13 +285,15 @@ class Bench:
         self.data = self.work / "data"
         self.all_dir = self.data / "all"
         self.small_file = self.data / "small" / "events-small.ndjson"
+        self.minute_dir = self.data / "minute"
         self.logs = self.work / "logs"
         self.db = self.work / "bench.duckdb"
         self.chdb = self.work / "chdb"
         self.steps: list[dict] = []
         self.profiles: dict[str, dict] = {}
         self.inputs: dict[str, dict] = {}      # engine -> label -> input directory
-        self.next_hour: dict[str, dict] = {}   # engine -> the file "+1 hour" adds
+        self.next_hour: dict[str, dict] = {}   # engine -> input label -> the file "+1 hour" adds
+        self.next_minute: dict[str, dict] = {}  # engine -> input label -> the file "+1 minute" adds
         self.small: dict = {}
         self.floors: dict[str, dict] = {}      # label -> floor step row
         self.generation: dict = {}
@@ -316,6 +377,7 @@ class Bench:
         else:
             params_file.unlink(missing_ok=True)
             self.small_file.unlink(missing_ok=True)
+            shutil.rmtree(self.minute_dir, ignore_errors=True)  # cut from the old files
             self.all_dir.mkdir(parents=True, exist_ok=True)
             argv = [sys.executable, "-m", "livepeer_devtools.generate", "--days", str(params["days"]),
                     "--events-per-day", str(params["events_per_day"]), "--seed", str(SEED),
@@ -357,32 +419,59 @@ class Bench:
         self.small = {"file": str(self.small_file.relative_to(REPO)), "lines": SMALL_LINES,
                       "mb": round(mb(self.small_file.stat().st_size), 3)}
 
-        # One directory of symlinks per engine and input (the large one grows by an hour).
+        # Every input needs its next hour (end) and the hour after (end + 1, cut to its first minute).
+        for engine in self.engines:
+            for label, lo, hi in self.cfg["inputs"][engine]:
+                missing = [h for h in (*range(lo, hi), hi, hi + 1) if h not in by_hour]
+                if missing:
+                    raise BenchError(
+                        f"{engine} input {label}: arrival hours [{lo}, {hi}) plus {hi} (+1 hour) and {hi + 1} "
+                        f"(+1 minute) are needed; missing {len(missing)} file(s), hours {missing[:10]} "
+                        f"(generated: hours {min(by_hour)}..{max(by_hour)} in {self.all_dir.relative_to(REPO)})")
+
+        # One directory of symlinks per engine and input (each grows by an hour and a minute).
         for old in self.data.glob("in-*"):
             shutil.rmtree(old)
         for engine in self.engines:
-            self.inputs[engine] = {}
+            self.inputs[engine], self.next_hour[engine], self.next_minute[engine] = {}, {}, {}
             for label, lo, hi in self.cfg["inputs"][engine]:
                 d = self.data / f"in-{engine}-{slug(label)}"
                 d.mkdir(parents=True)
-                chosen = [by_hour[h] for h in range(lo, hi) if h in by_hour]
-                if len(chosen) != hi - lo:
-                    raise BenchError(f"input {label}: expected {hi - lo} arrival-hour files, found {len(chosen)}")
+                chosen = [by_hour[h] for h in range(lo, hi)]
                 for f in chosen:
                     (d / f.name).symlink_to(os.path.relpath(f, d))
                 self.inputs[engine][label] = {"dir": str(d.relative_to(REPO)), "arrival_hours": [lo, hi],
                                               "files": len(chosen),
                                               "mb": round(mb(sum(f.stat().st_size for f in chosen)), 1)}
-            hour = self.cfg["inputs"][engine][-1][2]
-            if hour not in by_hour:
-                raise BenchError(f"no arrival-hour file {hour} for {engine}'s +1 hour")
-            self.next_hour[engine] = {"file": by_hour[hour], "arrival_hour": hour,
-                                      "mb": round(mb(by_hour[hour].stat().st_size), 1)}
+                hour = by_hour[hi]
+                self.next_hour[engine][label] = {"file": hour, "arrival_hour": hi, "lines": count_lines(hour),
+                                                 "mb": round(mb(hour.stat().st_size), 3)}
+                minute = self.minute_file(by_hour[hi + 1])
+                self.next_minute[engine][label] = {"file": minute, "source": by_hour[hi + 1].name,
+                                                   "arrival_hour": hi + 1, "lines": count_lines(minute),
+                                                   "mb": round(mb(minute.stat().st_size), 3)}
         print(f"  data: {len(by_hour)} arrival-hour files, {mb(total):,.0f} MB in total; small input "
               f"{SMALL_LINES} lines; "
               + "; ".join(f"{label}: {v['files']} files, {v['mb']:,.0f} MB"
                           for label, v in {k: v for e in self.inputs.values() for k, v in e.items()}.items()),
               flush=True)
+
+    def minute_file(self, hour_file: Path) -> Path:
+        """The first 1/60 of an arrival-hour file's lines (at least one), written once."""
+        out = self.minute_dir / f"minute-{hour_file.stem}.ndjson"
+        if not out.exists():
+            with hour_file.open("rb") as f:
+                lines = f.readlines()
+            if not lines:
+                raise BenchError(f"{hour_file} is empty: no first minute for +1 minute")
+            chosen = lines[:max(1, len(lines) // 60)]
+            if not chosen[-1].endswith(b"\n"):
+                chosen[-1] += b"\n"
+            self.minute_dir.mkdir(parents=True, exist_ok=True)
+            tmp = out.with_suffix(".tmp")
+            tmp.write_bytes(b"".join(chosen))
+            tmp.replace(out)
+        return out
 
     def input_dir(self, engine: str, label: str) -> Path:
         return REPO / self.inputs[engine][label]["dir"]
@@ -442,15 +531,25 @@ class Bench:
 
     def dbt(self, engine: str, step: str, label: str, argv: list[str], events: Path,
             notes: str = "", fresh: bool = False) -> dict:
-        """A timed dbt invocation (the build command or dbt itself), profiled from run_results.json."""
+        """A timed run of the build command, profiled from run_results.json (absent when dbt did not
+        run) and its log: the phases of its `run: ...` line, or that it found nothing new."""
         if fresh:
             self.fresh(engine)
         key = f"{engine} {step} [{label}]"
         (self.dbt_target(engine) / "run_results.json").unlink(missing_ok=True)  # never profile a stale run
         res = self.run(key, argv, self.env(engine, events))
         prof = self.run_results(engine, key)
-        row = self.record(engine, step, label, res, notes, dbt_elapsed=prof.get("elapsed_time"),
-                          statuses=prof.get("statuses"), db_mb=self.warehouse_mb(engine))
+        try:
+            phases, nothing_new = parse_build_log((REPO / res["log"]).read_text(errors="replace"))
+        except OSError:
+            phases, nothing_new = None, False
+        if nothing_new:
+            notes = "nothing new: dbt not started"
+        elif step in NOTHING_NEW_STEPS:
+            notes = join_notes(notes, "NOT nothing new: the build started dbt")
+        row = self.record(engine, step, label, res, join_notes(notes, phases_text(phases)),
+                          dbt_elapsed=prof.get("elapsed_time"), statuses=prof.get("statuses"),
+                          db_mb=self.warehouse_mb(engine), nothing_new=nothing_new, phases=phases)
         if res["rc"] != 0:
             self.fail(key, res)
             for n in prof.get("failing", [])[:20]:
@@ -496,9 +595,10 @@ class Bench:
                          "fresh; fixed cost: set-up and start-up", fresh=True)
         if fixed["rc"] != 0:
             raise BenchError(f"{engine}: the small-input build failed")
-        self.dbt(engine, "small input, again", SMALL_LABEL, BUILD, small, "no new data")
+        self.dbt(engine, "small input, again", SMALL_LABEL, BUILD, small)
 
         inputs = self.cfg["inputs"][engine]
+        large = inputs[-1][0]
         for label, _, _ in inputs:
             directory = self.input_dir(engine, label)
             floor = self.floor(label, directory)
@@ -511,26 +611,37 @@ class Bench:
             build["growing_seconds"] = round(growing, 2)
             build["floor_seconds"] = floor["seconds"]
             build["growing_floor_ratio"] = None if ratio is None else round(ratio, 2)
-            build["notes"] = (f"fresh; growing part {growing:.1f} s"
-                              + ("" if ratio is None else f" = {ratio:.2f} x floor")
-                              + ("" if build["db_mb"] is None else f"; warehouse {build['db_mb']:,.0f} MB"))
+            build["notes"] = join_notes(
+                f"fresh; growing part {growing:.1f} s" + ("" if ratio is None else f" = {ratio:.2f} x floor")
+                + ("" if build["db_mb"] is None else f"; warehouse {build['db_mb']:,.0f} MB"),
+                phases_text(build["phases"]))
             print(f"  -> {build['notes']}", flush=True)
             self.table_rows(engine, f"{engine} full build [{label}]")
+            if label == large:  # the nightly suite over every row of the largest build
+                test = self.dbt(engine, "dbt test (nightly)", label, NIGHTLY, directory)
+                test["notes"] = join_notes(
+                    ", ".join(f"{v} {k}" for k, v in sorted((test.get("statuses") or {}).items()))
+                    or "no run_results", phases_text(test["phases"]))
+            self.increments(engine, label, directory)
 
-        # On the largest build: the nightly suite, then one more file, then none.
-        large = inputs[-1][0]
-        directory = self.input_dir(engine, large)
-        test = self.dbt(engine, "dbt test (nightly)", large, NIGHTLY, directory)
-        test["notes"] = ", ".join(f"{v} {k}" for k, v in sorted((test.get("statuses") or {}).items())) \
-            or "no run_results"
-        nxt = self.next_hour[engine]
-        (directory / nxt["file"].name).symlink_to(os.path.relpath(nxt["file"], directory))
-        grown = f"{large} + 1 file"
-        inc = self.dbt(engine, "+1 hour", grown, BUILD, directory,
-                       f"{nxt['file'].name}, {nxt['mb']:.1f} MB")
+    def add_file(self, directory: Path, file: Path) -> None:
+        (directory / file.name).symlink_to(os.path.relpath(file, directory))
+
+    def increments(self, engine: str, label: str, directory: Path) -> None:
+        """On a full build: one more arrival hour, then the first minute of the next, then nothing new."""
+        hour = self.next_hour[engine][label]
+        self.add_file(directory, hour["file"])
+        inc = self.dbt(engine, "+1 hour", plus_hour(label), BUILD, directory,
+                       f"{hour['file'].name}, {hour['lines']:,} lines, {hour['mb']:.1f} MB")
         if inc["rc"] != 0:
-            raise BenchError(f"{engine}: the +1 hour build failed")
-        self.dbt(engine, "no new file", grown, BUILD, directory, "same directory, nothing new")
+            return  # reported by dbt(); the next input still runs
+        minute = self.next_minute[engine][label]
+        self.add_file(directory, minute["file"])
+        inc = self.dbt(engine, "+1 minute", plus_minute(label), BUILD, directory,
+                       f"{minute['file'].name}, {minute['lines']:,} lines, {minute['mb']:.2f} MB")
+        if inc["rc"] != 0:
+            return
+        self.dbt(engine, "nothing new", plus_minute(label), BUILD, directory)
 
     def run_all(self) -> None:
         self.work.mkdir(parents=True, exist_ok=True)
@@ -563,37 +674,32 @@ class Bench:
         def add(engine: str, name: str, value: float, limit: float, ok: bool) -> None:
             out.append({"engine": engine, "name": name, "value": value, "limit": limit, "pass": ok})
 
-        if "duckdb" in self.engines:
-            t = TARGETS["duckdb"]
-            for label, _, _ in self.cfg["inputs"]["duckdb"]:
-                b = self.find("duckdb", "full build", label)
-                if b and b.get("growing_floor_ratio") is not None:
-                    limit = t["growing_part_max_floor_ratio"]
-                    add("duckdb", f"growing part <= {limit:g} x floor ({label})", b["growing_floor_ratio"],
-                        limit, b["growing_floor_ratio"] <= limit)
-            for step, key in (("small input", "small_input_max_seconds"),
-                              ("+1 hour", "plus_one_hour_max_seconds")):
-                s = self.find("duckdb", step)
-                if s:
-                    add("duckdb", f"{step} < {t[key]:g} s", s["seconds"], t[key], s["seconds"] < t[key])
-            peaks = [s["peak_mb"] for s in self.steps if s["engine"] == "duckdb" and s["peak_mb"] is not None]
-            if peaks:
+        for engine in self.engines:
+            t = TARGETS[engine]
+            limit = t["nothing_new_max_seconds"]
+            for s in self.steps:
+                if s["engine"] == engine and s["step"] in NOTHING_NEW_STEPS and s["rc"] == 0:
+                    add(engine, f"{s['step']} [{s['input']}] <= {limit:g} s", s["seconds"], limit,
+                        s["seconds"] <= limit)
+            for step, limits in t["step_max_seconds"].items():
+                for label, limit in limits.items():
+                    grown = plus_hour(label) if step == "+1 hour" else plus_minute(label)
+                    s = self.find(engine, step, grown)
+                    if s:  # only when that input ran (not the 8-day input with --quick)
+                        add(engine, f"{step} [{grown}] <= {limit:g} s", s["seconds"], limit, s["seconds"] <= limit)
+            if "growing_part_max_floor_ratio" in t:
+                limit = t["growing_part_max_floor_ratio"]
+                for label, _, _ in self.cfg["inputs"][engine]:
+                    b = self.find(engine, "full build", label)
+                    if b and b.get("growing_floor_ratio") is not None:
+                        add(engine, f"growing part <= {limit:g} x floor ({label})", b["growing_floor_ratio"],
+                            limit, b["growing_floor_ratio"] <= limit)
+            if "peak_rss_max_mb" in t:
                 limit = t["peak_rss_max_mb"]
-                add("duckdb", f"peak RSS < {limit:g} MB (every DuckDB step)", max(peaks), limit,
-                    max(peaks) < limit)
-        if "chdb" in self.engines:
-            t = TARGETS["chdb"]
-            for label, _, _ in self.cfg["inputs"]["chdb"]:
-                c, d = self.find("chdb", "full build", label), self.find("duckdb", "full build", label)
-                if c and d:
-                    limit = t["full_build_max_duckdb_ratio"]
-                    ratio = round(c["seconds"] / d["seconds"], 2)
-                    add("chdb", f"full build ({label}) <= {limit:g} x DuckDB's", ratio, limit, ratio <= limit)
-            for step, key in (("small input", "small_input_max_seconds"),
-                              ("+1 hour", "plus_one_hour_max_seconds")):
-                s = self.find("chdb", step)
-                if s:
-                    add("chdb", f"{step} < {t[key]:g} s", s["seconds"], t[key], s["seconds"] < t[key])
+                peaks = [s["peak_mb"] for s in self.steps if s["engine"] == engine and s["peak_mb"] is not None]
+                if peaks:
+                    add(engine, f"peak RSS < {limit:g} MB (every {engine} step)", max(peaks), limit,
+                        max(peaks) < limit)
         return out
 
     def print_table(self) -> None:
@@ -612,10 +718,30 @@ class Bench:
         for r in rows:
             print(line(r))
 
+    def print_phases(self) -> None:
+        """One line per step whose build printed its phases: engine, step, input, then each phase."""
+        rows = [s for s in self.steps if s.get("phases")]
+        if not rows:
+            return
+        names = [n for n in PHASE_ORDER if any(n in s["phases"] for s in rows)]
+        names += [n for s in rows for n in s["phases"] if n not in names and n not in PHASE_ORDER]
+        names = list(dict.fromkeys(names))
+        head = ("engine", "step", "input", *names)
+        table = [(s["engine"], s["step"], s["input"],
+                  *("" if n not in s["phases"] else f"{s['phases'][n]:.1f}" for n in names)) for s in rows]
+        widths = [max(len(r[i]) for r in [head, *table]) for i in range(len(head))]
+        print("\nPhases (s, from the build's last line `run: ... s (...)`):")
+        for r in [head, *table]:
+            print("  " + "  ".join(c.ljust(w) if i < 3 else c.rjust(w)
+                                   for i, (c, w) in enumerate(zip(r, widths))).rstrip())
+
     def print_profiles(self) -> None:
         for engine in self.engines:
             large = self.cfg["inputs"][engine][-1][0]
-            for key in (f"{engine} full build [{large}]", f"{engine} +1 hour [{large} + 1 file]"):
+            keys = [f"{engine} full build [{large}]"]
+            keys += [f"{engine} {s['step']} [{s['input']}]" for s in self.steps
+                     if s["engine"] == engine and s["step"] in ("+1 hour", "+1 minute")]
+            for key in keys:
                 prof = self.profiles.get(key)
                 if not prof:
                     continue
@@ -641,6 +767,13 @@ class Bench:
                       + "  ".join(f"{prof['thread_seconds'][k]:>10.1f}" for k in kinds)
                       + f"  {prof['elapsed_time']:>10.1f}")
 
+    @staticmethod
+    def added_files(files: dict) -> dict:
+        """engine -> input -> the added file's facts, paths relative to the repository."""
+        return {e: {label: {k: (str(v.relative_to(REPO)) if isinstance(v, Path) else v) for k, v in f.items()}
+                    for label, f in by_label.items()}
+                for e, by_label in files.items()}
+
     def report(self, started: float, began_at: str) -> dict:
         print()
         print(f"Benchmark ({self.cfg['mode']}): {self.cfg['days']} days generated at "
@@ -649,6 +782,7 @@ class Bench:
               + "; ".join(f"{engine} {k} = arrival hours [{v['arrival_hours'][0]}, {v['arrival_hours'][1]}), "
                           f"{v['mb']:,.0f} MB" for engine, e in self.inputs.items() for k, v in e.items()))
         self.print_table()
+        self.print_phases()
         self.print_profiles()
 
         targets = self.targets()
@@ -671,8 +805,8 @@ class Bench:
                            "seed": SEED, "start": START, "data_total_mb": self.generation.get("total_mb"),
                            "small_input": self.small,
                            "inputs": self.inputs,
-                           "next_hour": {e: {k: (v.name if isinstance(v, Path) else v) for k, v in h.items()}
-                                         for e, h in self.next_hour.items()},
+                           "next_hour": self.added_files(self.next_hour),
+                           "next_minute": self.added_files(self.next_minute),
                            "build_command": [Path(BUILD[0]).name, *BUILD[1:]],
                            "nightly_command": [Path(NIGHTLY[0]).name, *NIGHTLY[1:]],
                            "generation": {k: v for k, v in self.generation.items() if k != "params"}},
@@ -683,6 +817,12 @@ class Bench:
                                                    "growing_floor_ratio")}
                                  for label, _, _ in self.cfg["inputs"][e]}
                              for e in self.engines},
+            "incremental": {e: {label: {step: (self.find(e, step, grown) or {}).get("seconds")
+                                        for step, grown in (("+1 hour", plus_hour(label)),
+                                                            ("+1 minute", plus_minute(label)),
+                                                            ("nothing new", plus_minute(label)))}
+                                for label, _, _ in self.cfg["inputs"][e]}
+                            for e in self.engines},
             "profile": self.profiles,
             "targets": targets,
             "errors": self.errors,
@@ -698,7 +838,8 @@ class Bench:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m livepeer_devtools.bench",
                                      description="Benchmark the hourly build (small input, full builds, "
-                                                 "+1 hour, nightly tests, memory) on DuckDB and chdb.")
+                                                 "+1 hour, +1 minute, nothing new, nightly tests, "
+                                                 "phases, memory) on DuckDB and chdb.")
     parser.add_argument("--quick", action="store_true",
                         help="2 days generated at 20,000 events/day, full builds of 1 day only")
     parser.add_argument("--target", choices=("duckdb", "chdb", "both"), default="both",

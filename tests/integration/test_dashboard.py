@@ -14,7 +14,8 @@ console errors and every panel has data; the numbers it shows (exposed as
 data-value attributes, table cells and the charts' data) equal a direct API
 request with the same window and filters; the window selector, the filters,
 the FPS selector and the SLA controls change what is shown; an empty window
-is explained, not drawn. Screenshots at 1440x900 and 414x896 are written to
+is explained, not drawn; the page reloads itself on a timer until paused, and
+marks the bucket still filling as partial. Screenshots at 1440x900 and 414x896 are written to
 target/dashboard-<warehouse>-{desktop,narrow}.png for review.
 """
 
@@ -23,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -122,13 +124,16 @@ def renders(driver) -> int:
     return state(driver)[1]
 
 
-def open_page(driver, site: Site, token: str | None = TOKEN) -> None:
-    """Open the page afresh with this token in localStorage (set on a plain page of the same origin)."""
+def open_page(driver, site: Site, token: str | None = TOKEN, refresh: bool = False, query: str = "") -> None:
+    """Open the page afresh with this token in localStorage (set on a plain page of the same origin).
+    Auto-refresh is paused unless `refresh`: a timed reload must not finish a wait meant for a click."""
     driver.get(site.base + "/healthz")
-    driver.execute_script("localStorage.clear()" if token is None else
-                          "localStorage.setItem('livepeerApiToken', arguments[0])", *([] if token is None else [token]))
+    driver.execute_script("localStorage.clear()")
+    if token is not None:
+        driver.execute_script("localStorage.setItem('livepeerApiToken', arguments[0])", token)
+    driver.execute_script("localStorage.setItem('livepeerAutoRefresh', arguments[0])", "on" if refresh else "off")
     driver.get_log("browser")  # only this load's messages from here on
-    driver.get(site.base + "/")
+    driver.get(site.base + "/" + query)
     wait_render(driver, 0, "error" if token is None else "ready")
 
 
@@ -429,3 +434,57 @@ def test_screenshots_desktop_and_narrow(browser, site):
             assert console_errors(browser) == []
     finally:
         browser.set_window_size(1440, 900)
+
+
+def test_auto_refresh_reloads_every_panel_until_paused(browser, site):
+    open_page(browser, site, refresh=True, query="?refresh=1")
+    assert browser.find_element(By.ID, "refresh-every").text == "1"
+    assert browser.find_element(By.ID, "refresh-state").get_attribute("data-state") == "on"
+    first = renders(browser)
+    # two reloads nobody asked for
+    WebDriverWait(browser, 60, poll_frequency=0.1).until(lambda d: renders(d) >= first + 2)
+    assert state(browser)[0] == "ready"
+    assert_page_equals_api(browser, site)
+    browser.find_element(By.ID, "auto-refresh").click()  # pause
+    assert browser.find_element(By.ID, "refresh-state").get_attribute("data-state") == "paused"
+    assert browser.execute_script("return localStorage.getItem('livepeerAutoRefresh')") == "off"
+    WebDriverWait(browser, 60, poll_frequency=0.1).until(lambda d: state(d)[0] == "ready")
+    paused_at = renders(browser)
+    time.sleep(3)  # three periods: no reload while paused, however fast the machine
+    assert renders(browser) == paused_at
+    # the choice holds across a reload of the page
+    browser.refresh()
+    wait_render(browser, 0)
+    assert not browser.find_element(By.ID, "auto-refresh").is_selected()
+    assert console_errors(browser) == []
+
+
+def test_the_bucket_still_filling_is_marked_partial(browser, site):
+    open_page(browser, site)
+    partial = "return partialBucket(arguments[0], Date.parse(arguments[1]), arguments[2])"
+    newest = "2026-03-02T10:00:00Z"
+    assert browser.execute_script(partial, newest, "2026-03-02T10:30:00Z", "hour") == {
+        "start": "2026-03-02T10:00:00Z", "end": "2026-03-02T11:00:00Z"}
+    assert browser.execute_script(partial, newest, "2026-03-02T11:00:00Z", "hour") is None
+    assert browser.execute_script(partial, newest, "2026-03-02T23:59:00Z", "day") == {
+        "start": "2026-03-02T00:00:00Z", "end": "2026-03-03T00:00:00Z"}
+    assert browser.execute_script(partial, newest, "2026-03-03T00:00:00Z", "day") is None
+    assert browser.execute_script(partial, newest, "2026-03-02T10:30:00Z", "total") is None
+    # the fixtures' newest hour ended long ago: nothing is partial
+    assert not browser.find_element(By.ID, "partial").is_displayed()
+    # ... until the clock says that hour is now: the note and every chart mark it
+    health = site.server.json("/healthz")
+    browser.execute_script("const at = Date.parse(arguments[0]) + 30 * 60 * 1000; Date.now = () => at;",
+                           health["newest_window_start"])
+    before = renders(browser)
+    Select(browser.find_element(By.ID, "window-select")).select_by_value("7d")
+    wait_render(browser, before)
+    before = renders(browser)
+    Select(browser.find_element(By.ID, "window-select")).select_by_value("24h")
+    wait_render(browser, before)
+    note = browser.find_element(By.ID, "partial")
+    assert note.is_displayed() and "still filling" in note.text, note.text
+    assert note.get_attribute("data-start") == health["newest_window_start"]
+    for element_id in ("outcomes-chart", "demand-chart", "fps-chart"):
+        assert browser.find_element(By.ID, element_id).get_attribute("data-partial") == health["newest_window_start"]
+    assert console_errors(browser) == []

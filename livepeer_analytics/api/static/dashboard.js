@@ -4,8 +4,11 @@
 // ratios recomputed by the API from those sums; the page never averages ratios.
 "use strict";
 
-const STALE_AFTER_S = 2 * 3600;  // the build runs hourly: newest data older than 2 h is stale
+const STALE_AFTER_S = 2 * 3600;  // newest data older than 2 h is stale (the job runs every minute or hour)
 const TOKEN_KEY = "livepeerApiToken";
+const REFRESH_KEY = "livepeerAutoRefresh";  // "off" when the reader paused auto-refresh
+// Auto-refresh period: 60 s, or ?refresh=N (seconds, at least 1) in the page's address.
+const REFRESH_S = Math.max(1, Number(new URLSearchParams(location.search).get("refresh")) || 60);
 const PAGE = 10000;              // rows per request (the API's default maximum); next_cursor is followed
 const FILTERS = {gateway: "filter-gateway", region: "filter-region", pipeline: "filter-pipeline",
                  model_id: "filter-model"};
@@ -17,6 +20,8 @@ let renders = 0;
 let loadSeq = 0;
 let newest = null;        // Date of the newest window_start (/healthz)
 let slaRows = [];
+let refreshTimer = null;
+let partial = null;       // the bucket still filling ({start, end} ISO), or null
 let slaSort = {key: "known_sessions", desc: true};
 
 class ApiError extends Error {
@@ -81,6 +86,16 @@ function currentWindow() {
     return {granularity: hours > 24 ? "day" : "hour"};
   }
   return {start: iso(new Date(end - hours * HOUR)), end: iso(end), granularity: hours > 24 ? "day" : "hour"};
+}
+
+// The bucket of `granularity` holding the newest data, when it has not ended yet at `nowMs`: its
+// numbers still grow (the job adds the current hour as it arrives). null when every bucket is whole.
+function partialBucket(newestIso, nowMs, granularity) {
+  if (!newestIso || (granularity !== "hour" && granularity !== "day")) return null;
+  const newestMs = Date.parse(newestIso);
+  const size = granularity === "hour" ? HOUR : 24 * HOUR;
+  const start = Math.floor(newestMs / size) * size;
+  return nowMs < start + size ? {start: iso(new Date(start)), end: iso(new Date(start + size))} : null;
 }
 
 // An option's value: "" is "All", "~null" selects NULL (the API's token), "=" + v the value v (v may be "").
@@ -171,12 +186,26 @@ function emptyChart(id, text) {
   el.append(p);
 }
 
+// The partial bucket, shaded and labelled on a time chart (centred on its start, as the bars are).
+function partialShading() {
+  if (!partial) return {};
+  const half = (Date.parse(partial.end) - Date.parse(partial.start)) / 2;
+  const from = new Date(Date.parse(partial.start) - half), to = new Date(Date.parse(partial.start) + half);
+  return {
+    shapes: [{type: "rect", xref: "x", yref: "paper", x0: from, x1: to, y0: 0, y1: 1, layer: "below",
+              fillcolor: "rgba(120,120,120,0.12)", line: {width: 0}}],
+    annotations: [{xref: "x", yref: "paper", x: partial.start, y: 1, yanchor: "bottom", showarrow: false,
+                   text: "partial", font: {size: 9, color: "#666"}}],
+  };
+}
+
 function plot(id, traces, layout, buckets) {
   const el = $(id);
   el.classList.remove("is-empty");
   el.querySelectorAll("p.empty").forEach((p) => p.remove());
   el.dataset.buckets = String(buckets);
-  Plotly.react(el, traces, baseLayout(layout), PLOT_CONFIG);
+  el.dataset.partial = partial ? partial.start : "";
+  Plotly.react(el, traces, baseLayout({...partialShading(), ...layout}), PLOT_CONFIG);
 }
 
 // ------------------------------------------------------------------ panels
@@ -375,7 +404,32 @@ function renderFreshness(health) {
                                                                      : `${Math.round(age / 86400)} days`;
   el.textContent = (stale ? "\u26a0 Stale: " : "Fresh: ") +
                    `newest data ${health.newest_window_start.replace("T", " ").replace(":00Z", " UTC")}, ` +
-                   `${ago} ago` + (stale ? " (the hourly build has not added data since)" : "");
+                   `${ago} ago` + (stale ? " (the job has not added data since)" : "");
+}
+
+function renderPartial(win) {
+  const note = $("partial");
+  const inside = partial && (!win.start || (partial.start >= win.start && partial.start < win.end));
+  if (!inside) partial = null;
+  note.hidden = !partial;
+  note.dataset.start = partial ? partial.start : "";
+  note.dataset.end = partial ? partial.end : "";
+  const at = (v) => v.slice(0, 16).replace("T", " ");
+  note.textContent = partial ? `The last ${win.granularity} shown (from ${at(partial.start)} UTC) is still filling: ` +
+                               `its numbers grow until ${at(partial.end)} UTC.` : "";
+}
+
+// ------------------------------------------------------------------ auto-refresh
+
+function scheduleRefresh() {
+  clearTimeout(refreshTimer);
+  const on = $("auto-refresh").checked;
+  const el = $("refresh-state");
+  el.dataset.state = on ? "on" : "paused";
+  el.textContent = on ? "" : "paused";
+  if (on) {
+    refreshTimer = setTimeout(() => (document.hidden ? scheduleRefresh() : load("refresh")), REFRESH_S * 1000);
+  }
 }
 
 // ------------------------------------------------------------------ loading
@@ -412,8 +466,9 @@ async function load(what) {
     renderFreshness(health);
     const win = currentWindow();
     const span = win.start ? {start: win.start, end: win.end} : {};
-    if (what === "all") await loadOptions(win);
-    if (what === "all" || what === "filters" || what === "fps-dimension") await loadFpsValues(win);
+    partial = partialBucket(health.newest_window_start, Date.now(), win.granularity);
+    if (what === "all" || what === "refresh") await loadOptions(win);
+    if (["all", "refresh", "filters", "fps-dimension"].includes(what)) await loadFpsValues(win);
 
     const demandParams = filterParams(DEMAND_COLUMNS);
     const gpuParams = filterParams(GPU_COLUMNS);
@@ -442,6 +497,7 @@ async function load(what) {
       $("custom-start").value = localInput(new Date(win.start));
       $("custom-end").value = localInput(new Date(win.end));
     }
+    renderPartial(win);
     renderDemand(demandRows, demandTotal, win, demandParams);
     renderFps(fpsRows, fpsParams);
     slaRows = sla;
@@ -451,8 +507,10 @@ async function load(what) {
     renders += 1;
     document.body.dataset.renders = String(renders);
     document.body.dataset.state = "ready";
+    scheduleRefresh();
   } catch (exc) {
     if (seq !== loadSeq) return;
+    scheduleRefresh();
     document.body.dataset.state = "error";
     if (exc instanceof ApiError && exc.status === 401) {
       $("token-box").open = true;
@@ -465,6 +523,12 @@ async function load(what) {
 
 function init() {
   $("token").value = localStorage.getItem(TOKEN_KEY) || "";
+  $("refresh-every").textContent = String(REFRESH_S);
+  $("auto-refresh").checked = localStorage.getItem(REFRESH_KEY) !== "off";
+  $("auto-refresh").addEventListener("change", () => {
+    localStorage.setItem(REFRESH_KEY, $("auto-refresh").checked ? "on" : "off");
+    scheduleRefresh();
+  });
   $("token-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const token = $("token").value.trim();
