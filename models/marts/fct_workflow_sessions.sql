@@ -18,30 +18,35 @@ sessions as (
 outcomes as (
 
     select * from {{ ref('int_session_startup_outcomes') }}
+    where {{ in_affected_sessions() }}
 
 ),
 
 attribution as (
 
     select * from {{ ref('int_session_attribution') }}
+    where {{ in_affected_sessions() }}
 
 ),
 
 swaps as (
 
     select * from {{ ref('int_session_swaps') }}
+    where {{ in_affected_sessions() }}
 
 ),
 
 health as (
 
     select * from {{ ref('int_session_health') }}
+    where {{ in_affected_sessions() }}
 
 ),
 
 latencies as (
 
     select * from {{ ref('int_session_latencies') }}
+    where {{ in_affected_sessions() }}
 
 ),
 

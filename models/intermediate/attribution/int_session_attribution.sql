@@ -20,12 +20,14 @@ sessions as (
 observations as (
 
     select * from {{ ref('int_observations_attributed') }}
+    where {{ in_affected_sessions() }}
 
 ),
 
 model_hints as (
 
     select * from {{ ref('int_session_model_hints') }}
+    where {{ in_affected_sessions() }}
 
 ),
 

@@ -22,6 +22,7 @@ sessions as (
 milestones as (
 
     select * from {{ ref('int_session_trace_milestones') }}
+    where {{ in_affected_sessions() }}
 
 ),
 

@@ -20,12 +20,14 @@ sessions as (
 milestones as (
 
     select * from {{ ref('int_session_trace_milestones') }}
+    where {{ in_affected_sessions() }}
 
 ),
 
 observations as (
 
     select * from {{ ref('int_observations_attributed') }}
+    where {{ in_affected_sessions() }}
 
 ),
 

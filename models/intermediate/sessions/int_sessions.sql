@@ -23,6 +23,7 @@ session_events as (
 milestones as (
 
     select * from {{ ref('int_session_trace_milestones') }}
+    where {{ in_affected_sessions() }}
 
 ),
 
