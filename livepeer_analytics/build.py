@@ -42,24 +42,18 @@ import time
 from pathlib import Path
 
 from livepeer_analytics import dbt_cli, load_events, preflight, run_state
-from livepeer_analytics.warehouse import REPO_ROOT, clickhouse_client, target
+from livepeer_analytics.warehouse import (
+    REPO_ROOT,
+    clickhouse_client,
+    duckdb_connect,
+    duckdb_path,
+    lock_path,
+    state_path,
+    target,
+)
 
 DBT_BUILD = ["build", "--exclude", "resource_type:unit_test"]
 DBT_NIGHTLY = ["test", "--exclude", "resource_type:unit_test"]
-
-
-def duckdb_path() -> Path:
-    return Path(os.environ.get("LIVEPEER_DUCKDB") or "livepeer.duckdb").resolve()
-
-
-def lock_path() -> Path:
-    if target() == "duckdb":
-        return duckdb_path().with_suffix(".duckdb.lock")
-    if target() == "chdb":
-        return Path(str(Path(os.environ.get("LIVEPEER_CHDB_PATH") or REPO_ROOT / ".chdb").resolve()) + ".lock")
-    host = os.environ.get("CLICKHOUSE_HOST", "localhost")
-    database = os.environ.get("CLICKHOUSE_DATABASE", "livepeer")
-    return REPO_ROOT / f".livepeer-clickhouse-{host}-{database}.lock"
 
 
 def take_run_lock(path: Path, wait_s: float = 2.0) -> int | None:
@@ -107,7 +101,7 @@ def duckdb_in_use() -> str | None:
     deadline = time.monotonic() + float(os.environ.get("LIVEPEER_READER_WAIT_S") or 15)
     while True:
         try:
-            duckdb.connect(str(path)).close()
+            duckdb_connect(read_only=False).close()
             return None
         except duckdb.Error as exc:
             text = str(exc)
@@ -180,11 +174,9 @@ def raw_table_missing_columns() -> list[str]:
     """The raw table's columns the models need that it lacks (all of them when there is no table)."""
     schema, name = run_state.raw_table().split(".", 1)
     if target() == "duckdb":
-        import duckdb
-
         if not duckdb_path().is_file():
             return RAW_COLUMNS
-        with duckdb.connect(str(duckdb_path()), read_only=True) as con:
+        with duckdb_connect() as con:
             present = {row[0].lower() for row in con.execute(
                 "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
                 [schema, name]).fetchall()}
@@ -248,7 +240,7 @@ def run(argv: list[str], phases: Phases) -> int:
             print(f"error: {message}", file=sys.stderr)
             return 2
 
-    state = run_state.RunState(path.with_suffix(".state"), duckdb_path())
+    state = run_state.RunState(state_path())
     if not nightly:
         last = None if argv or force else state.nothing_new()
         if last:

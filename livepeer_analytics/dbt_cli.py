@@ -90,6 +90,12 @@ def _with_target(argv: list[str]) -> list[str]:
 
 
 def _prepare(argv: list[str]) -> list[str]:
+    import os
+
+    from livepeer_analytics.warehouse import resolved_environment
+
+    # the warehouse's files as the project resolves them (warehouse.py), from any working directory
+    os.environ.update(resolved_environment())
     argv = _with_target(argv)
     _parse_check_without_duckdb_path()
     if _target(argv) == "chdb":

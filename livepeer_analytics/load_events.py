@@ -40,7 +40,7 @@ import os
 import sys
 from pathlib import Path
 
-from livepeer_analytics.warehouse import clickhouse_client, clickhouse_database, target
+from livepeer_analytics.warehouse import clickhouse_client, clickhouse_database, duckdb_connect, target
 
 COLUMNS = ["id", "type", "timestamp", "gateway", "data", "source_file", "line_number", "raw_line", "load_error",
            "source_file_size", "source_file_modified_us"]
@@ -155,10 +155,8 @@ class DuckDBTable:
     """The raw table in the DuckDB file (LIVEPEER_DUCKDB); one transaction, so one arrival time."""
 
     def __init__(self, table: str) -> None:
-        import duckdb
-
         self.table = table
-        self.con = duckdb.connect(os.environ.get("LIVEPEER_DUCKDB") or "livepeer.duckdb")
+        self.con = duckdb_connect(read_only=False)
         self.con.execute("begin transaction")
         self.con.execute(f"create temp table {LINES} (source_file varchar, line_number bigint, raw_line varchar, "
                          "load_error varchar, source_file_size bigint, source_file_modified_us bigint)")

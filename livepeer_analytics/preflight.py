@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
 from livepeer_analytics.load_events import event_files
+from livepeer_analytics.warehouse import duckdb_path
 
 TARGETS = ("duckdb", "chdb", "clickhouse")
 SOURCES = ("", "fixtures", "files", "table")
@@ -40,9 +40,9 @@ def problem() -> str | None:
             except OSError as exc:
                 return f"LIVEPEER_EVENTS: cannot read {path}: {exc.strerror or exc}"
     if target == "duckdb":
-        database = Path(os.environ.get("LIVEPEER_DUCKDB") or "livepeer.duckdb")
-        if not database.resolve().parent.is_dir():
-            return f"LIVEPEER_DUCKDB={database}: folder {database.resolve().parent} does not exist"
+        database = duckdb_path()
+        if not database.parent.is_dir():
+            return f"LIVEPEER_DUCKDB={database}: folder {database.parent} does not exist"
     return None
 
 

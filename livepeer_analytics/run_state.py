@@ -33,7 +33,14 @@ import time
 from pathlib import Path
 
 from livepeer_analytics.load_events import event_files
-from livepeer_analytics.warehouse import REPO_ROOT, clickhouse_client, clickhouse_database, target
+from livepeer_analytics.warehouse import (
+    REPO_ROOT,
+    clickhouse_client,
+    clickhouse_database,
+    duckdb_connect,
+    duckdb_path,
+    target,
+)
 
 PROJECT_PATHS = ("models", "macros", "seeds", "tests", "dbt_project.yml", "profiles.yml")
 PROJECT_SUFFIXES = {".sql", ".yml", ".yaml", ".csv", ".md"}
@@ -66,19 +73,16 @@ class Probe:
     """Reads of the warehouse the check needs, on the current target; every value is None when it
     cannot be read (no warehouse yet, no such table): None never equals a recorded value."""
 
-    def __init__(self, duckdb_path: Path) -> None:
-        self.duckdb_path = duckdb_path
+    def __init__(self) -> None:
         self._con = None
 
     def _one(self, sql: str) -> list | None:
         try:
             if target() == "duckdb":
                 if self._con is None:
-                    import duckdb
-
-                    if not self.duckdb_path.is_file():
+                    if not duckdb_path().is_file():
                         return None
-                    self._con = duckdb.connect(str(self.duckdb_path), read_only=True)
+                    self._con = duckdb_connect()
                 row = self._con.execute(sql).fetchone()
             else:
                 if self._con is None:
@@ -118,9 +122,9 @@ def input_seen(probe: Probe) -> list | None:
 class RunState:
     """The record of the last successful run, at `path`."""
 
-    def __init__(self, path: Path, duckdb_path: Path) -> None:
+    def __init__(self, path: Path) -> None:
         self.path = path
-        self.probe = Probe(duckdb_path)
+        self.probe = Probe()
         self.seen: dict | None = None
 
     def look(self) -> dict:

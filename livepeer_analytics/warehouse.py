@@ -1,8 +1,15 @@
-"""Connections to the built warehouse on the current dbt target, for scripts and tests.
+"""The warehouse: which target, where it lives, its run lock, and connections to it.
+
+The one place that answers these, for the job (build.py, run_state.py), the
+loader, preflight, the summary, the read API and dbt itself (dbt_cli.py passes
+the resolved paths to dbt).
 
 `DBT_TARGET` picks the engine as in profiles.yml: `duckdb` (the file at
-LIVEPEER_DUCKDB), `chdb` (the ClickHouse engine in-process, data under
-LIVEPEER_CHDB_PATH) or `clickhouse` (a server, CLICKHOUSE_* variables).
+LIVEPEER_DUCKDB, default `livepeer.duckdb`), `chdb` (the ClickHouse engine
+in-process, data under LIVEPEER_CHDB_PATH, default `.chdb/`) or `clickhouse`
+(a server, CLICKHOUSE_* variables). A relative LIVEPEER_DUCKDB or
+LIVEPEER_CHDB_PATH is relative to the project folder (this repository), from
+any working directory: the job, the API and dbt always name the same files.
 """
 
 from __future__ import annotations
@@ -25,11 +32,54 @@ def clickhouse_database() -> str:
     return os.environ.get("CLICKHOUSE_DATABASE", "livepeer")
 
 
+def _in_project(value: str | None, default: str) -> Path:
+    """A path setting: absolute as given, relative to the project folder otherwise."""
+    return (REPO_ROOT / Path(value or default).expanduser()).resolve()
+
+
+def duckdb_path() -> Path:
+    """The DuckDB file of the duckdb target (LIVEPEER_DUCKDB, default `livepeer.duckdb` in the project)."""
+    return _in_project(os.environ.get("LIVEPEER_DUCKDB"), "livepeer.duckdb")
+
+
+def chdb_folder() -> Path:
+    """The chdb target's data folder (LIVEPEER_CHDB_PATH, default `.chdb/` in the project)."""
+    return _in_project(os.environ.get("LIVEPEER_CHDB_PATH"), ".chdb")
+
+
 def chdb_path() -> str:
-    """The chdb target's data folder (LIVEPEER_CHDB_PATH, default `.chdb/` in the repository), created if missing."""
-    path = Path(os.environ.get("LIVEPEER_CHDB_PATH") or REPO_ROOT / ".chdb").resolve()
+    """chdb_folder(), created if missing."""
+    path = chdb_folder()
     path.mkdir(parents=True, exist_ok=True)
     return str(path)
+
+
+def lock_path() -> Path:
+    """The run lock beside the warehouse: `<duckdb file>.lock`, `<chdb folder>.lock`, or for a server
+    `.livepeer-clickhouse-<host>-<database>.lock` in the project folder."""
+    if target() == "duckdb":
+        return duckdb_path().with_suffix(".duckdb.lock")
+    if target() == "chdb":
+        return Path(str(chdb_folder()) + ".lock")
+    host = os.environ.get("CLICKHOUSE_HOST", "localhost")
+    return REPO_ROOT / f".livepeer-clickhouse-{host}-{clickhouse_database()}.lock"
+
+
+def state_path() -> Path:
+    """The record of the last successful run (run_state.py), beside the run lock."""
+    return lock_path().with_suffix(".state")
+
+
+def resolved_environment() -> dict[str, str]:
+    """The path settings as absolute paths, for dbt (profiles.yml reads them from the environment)."""
+    return {"LIVEPEER_DUCKDB": str(duckdb_path()), "LIVEPEER_CHDB_PATH": str(chdb_folder())}
+
+
+def duckdb_connect(read_only: bool = True):
+    """A connection to the DuckDB file (read-only by default)."""
+    import duckdb
+
+    return duckdb.connect(str(duckdb_path()), read_only=read_only)
 
 
 def chdb_client(database: str | None = None, settings: dict | None = None):
@@ -70,11 +120,11 @@ class Warehouse:
         if self.target == "duckdb":
             import duckdb
 
-            path = Path(os.environ.get("LIVEPEER_DUCKDB") or REPO_ROOT / "livepeer.duckdb")
+            path = duckdb_path()
             if not path.is_file():
                 raise WarehouseError(f"DuckDB file not found: {path} (run `make run` first)")
             try:
-                self._con = duckdb.connect(str(path), read_only=True)
+                self._con = duckdb_connect()
             except duckdb.Error as exc:
                 raise WarehouseError(f"cannot open {path}: {str(exc).splitlines()[0]}") from exc
             self.location = str(path)

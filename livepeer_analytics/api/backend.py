@@ -22,10 +22,9 @@ import fcntl
 import os
 import threading
 import time
-from pathlib import Path
 
 from livepeer_analytics.api.query import ClickHouseDialect, Dialect
-from livepeer_analytics.warehouse import REPO_ROOT, WarehouseError, clickhouse_database, target
+from livepeer_analytics.warehouse import WarehouseError, clickhouse_database, duckdb_path, lock_path, target
 
 
 class Busy(Exception):
@@ -51,8 +50,8 @@ class DuckDBBackend:
 
     def __init__(self, timeout_s: float):
         self.target = "duckdb"
-        self.path = Path(os.environ.get("LIVEPEER_DUCKDB") or REPO_ROOT / "livepeer.duckdb").resolve()
-        self.lock = self.path.with_suffix(".duckdb.lock")  # the run lock of build.py
+        self.path = duckdb_path()
+        self.lock = lock_path()  # the run lock of build.py
         self.location = str(self.path)
         self.timeout_s = timeout_s
         self._con = None

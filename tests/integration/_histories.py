@@ -363,9 +363,9 @@ def broken_project(root: Path) -> Path:
         shutil.copy2(REPO_ROOT / name, copy / name)
     model = next((copy / "models").rglob(f"{BROKEN_MODEL}.sql"))
     sql = model.read_text()
-    anchor = "select * from {{ ref('int_session_trace_milestones') }}"
+    anchor = "select * from {{ ref('int_session_trace_milestones') }}\n    where {{ in_affected_sessions() }}"
     assert anchor in sql, f"{model.name} changed: cannot break it on purpose"
-    model.write_text(sql.replace(anchor, f"{anchor}\n    where 0 < (select count(*) from {MISSING_TABLE})"))
+    model.write_text(sql.replace(anchor, f"{anchor}\n        and 0 < (select count(*) from {MISSING_TABLE})"))
     return copy
 
 

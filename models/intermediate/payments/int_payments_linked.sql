@@ -12,7 +12,7 @@
 ) }}
 with
 
-payments as (
+all_payments as (
 
     select * from {{ ref('stg_livepeer__create_new_payment') }}
 
@@ -35,6 +35,32 @@ affected_sessions as (
 sessions as (
 
     select * from {{ ref('int_sessions') }}
+
+),
+
+scope_session_ids as (
+
+    -- the sessionIDs whose payments this run may rewrite: those of the new
+    -- payments, and those of payments naming a recomputed session's request id
+    -- (a sessionID's request id is learned from one of them)
+    select batch_payments.payment_session_id from batch_payments
+    union
+    select all_payments.payment_session_id
+    from all_payments
+    where all_payments.request_id in (select affected_sessions.request_id from affected_sessions)
+
+),
+
+payments as (
+
+    -- only the payments a run can rewrite (every payment on a full build): any
+    -- the final filter can select, with every payment of the same sessionID
+    -- (learned_request_ids needs them all)
+    select * from all_payments
+    where
+        all_payments.payment_session_id in (select scope_session_ids.payment_session_id from scope_session_ids)
+        or all_payments.request_id in (select affected_sessions.request_id from affected_sessions)
+        or all_payments.event_id in (select batch_payments.event_id from batch_payments)
 
 ),
 
