@@ -44,7 +44,7 @@ scope_session_ids as (
     -- payments, and those of payments naming a recomputed session's request id
     -- (a sessionID's request id is learned from one of them)
     select batch_payments.payment_session_id from batch_payments
-    union
+    union all
     select all_payments.payment_session_id
     from all_payments
     where all_payments.request_id in (select affected_sessions.request_id from affected_sessions)
