@@ -249,19 +249,9 @@ def run(argv: list[str], phases: Phases) -> int:
             return print_summary() if summary else 0
         state.forget()
         phases.done("checks")
-        mode = run_state.source_mode()
-        if mode == "table" or (mode == "files" and target() != "duckdb"):
-            message = ensure_raw_table()
-            phases.done("raw table")
-            if message:
-                print(f"error: {message}", file=sys.stderr)
-                return 2
-        if mode == "files" and target() != "duckdb":
-            loaded = load_events.main(["--all"] if "--full-refresh" in argv else [])
-            phases.done("load")
-            if loaded != 0:
-                print(f"error: loading LIVEPEER_EVENTS failed (exit {loaded})", file=sys.stderr)
-                return loaded
+        code = prepare_raw_table(argv, phases)
+        if code:
+            return code
     else:
         phases.done("checks")
 
@@ -279,6 +269,26 @@ def run(argv: list[str], phases: Phases) -> int:
         phases.done("record")
     phases.report()
     return print_summary() if summary else 0
+
+
+def prepare_raw_table(argv: list[str], phases: Phases) -> int:
+    """Steps 4 and 5: the raw table ready (table mode; files mode on ClickHouse) and, on ClickHouse in
+    files mode, the new files loaded into it. 0, or the run's exit status when it cannot go on."""
+    mode = run_state.source_mode()
+    clickhouse_files = mode == "files" and target() != "duckdb"
+    if mode == "table" or clickhouse_files:
+        message = ensure_raw_table()
+        phases.done("raw table")
+        if message:
+            print(f"error: {message}", file=sys.stderr)
+            return 2
+    if clickhouse_files:
+        loaded = load_events.main(["--all"] if "--full-refresh" in argv else [])
+        phases.done("load")
+        if loaded != 0:
+            print(f"error: loading LIVEPEER_EVENTS failed (exit {loaded})", file=sys.stderr)
+            return loaded
+    return 0
 
 
 def print_summary() -> int:

@@ -272,3 +272,33 @@ def shape_row(query: Query, row: dict, p95: dict | None) -> dict:
         value = ratios[column]
         out[column] = None if value is None else float(value)
     return out
+
+
+def newest_window_sql(specs) -> str:
+    """The newest window_start over every view (/healthz)."""
+    union = " union all ".join(f"select max(window_start) as w from {spec.name}" for spec in specs)
+    return f"select max(w) as newest from ({union}) as t"
+
+
+# The data-quality queries (/v1/data-quality), whole tables: the dq_* models describe everything the last
+# build read. Only the limit is a value, bound as a parameter ($limit becomes the dialect's placeholder).
+DATA_QUALITY_SQL = (
+    "select sum(delivered_lines) as delivered_lines, sum(accepted_events) as accepted_events, "
+    "sum(duplicate_lines) as duplicate_lines, sum(quarantined_lines) as quarantined_lines, "
+    "sum(timestamp_in_seconds_events) as timestamp_in_seconds_events from dq_event_summary",
+    "select quarantine_reason, sum(line_count) as lines, count(*) as distinct_lines from dq_quarantined_events "
+    "group by quarantine_reason order by lines desc, quarantine_reason",
+    "select flag, count(*) as events from dq_flagged_events group by flag order by events desc, flag",
+    "select count(*) as messages, sum(event_count) as events from dq_unclassified_errors",
+    "select message, event_count, session_count, first_seen_at, last_seen_at from dq_unclassified_errors "
+    "order by event_count desc, message limit $limit",
+    "select count(*) as subtypes, sum(event_count) as events from dq_unmapped_trace_subtypes",
+    "select trace_subtype, trace_category, event_count, first_seen_at, last_seen_at from dq_unmapped_trace_subtypes "
+    "order by event_count desc, trace_subtype, trace_category limit $limit",
+)
+
+
+def data_quality_sql(dialect: Dialect, limit: int) -> list[tuple[str, dict]]:
+    """The data-quality statements with their parameters, in the dialect."""
+    return [(sql.replace("$limit", dialect.placeholder("limit")), {"limit": limit} if "$limit" in sql else {})
+            for sql in DATA_QUALITY_SQL]

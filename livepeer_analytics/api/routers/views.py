@@ -1,0 +1,130 @@
+"""One GET endpoint per serving view (/v1/gpu/metrics, ...): re-rolled pages in JSON or CSV."""
+
+from __future__ import annotations
+
+import csv
+import inspect
+import io
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi import Query as Q
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+from livepeer_analytics.api import query as q
+from livepeer_analytics.api.errors import ERROR_RESPONSES, ApiError
+from livepeer_analytics.api.params import view_query
+from livepeer_analytics.api.service import Service
+from livepeer_analytics.api.views import VIEWS, ViewSpec
+
+
+class Page(BaseModel):
+    view: str
+    start: str
+    end: str
+    granularity: str
+    group_by: list[str]
+    filters: dict[str, list[str | None]]
+    rows: list[dict[str, Any]]
+    row_count: int
+    next_cursor: str | None
+
+
+def page_rows(service: Service, query: q.Query) -> tuple[list[dict], str | None]:
+    """The page's rows (summed per bucket and group) and the cursor of the next page, if any."""
+    rows = service.run([q.page_sql(query, service.backend().dialect)])[0]
+    page = [{k: q.normalise(v) for k, v in row.items()} for row in rows]
+    if len(page) <= query.limit:
+        return page, None
+    page = page[: query.limit]
+    return page, q.encode_cursor(query, q.row_key(query, page[-1]))
+
+
+def exact_p95(service: Service, query: q.Query, page: list[dict]) -> dict | None:
+    """p95_output_fps per (bucket, group) of the page from the status samples, when a row is wider than
+    one view row; None when the view's own value stands."""
+    if not query.spec.p95 or query.single_view_row or not page:
+        return None
+    buckets = [r["bucket"] for r in page] if query.granularity != "total" else [None]
+    p95 = {}
+    for row in service.run([q.p95_sql(query, service.backend().dialect, buckets[0], buckets[-1])])[0]:
+        row = {k: q.normalise(v) for k, v in row.items()}
+        p95[tuple([row.get("bucket")] + [row[c] for c in query.group_by])] = row["p95_output_fps"]
+    return p95
+
+
+def as_csv(query: q.Query, rows: list[dict], next_cursor: str | None) -> Response:
+    columns = ["window_start", "window_end", *query.group_by, *query.spec.columns]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(["" if row[c] is None else row[c] for c in columns])
+    headers = {"X-Next-Cursor": next_cursor} if next_cursor else {}
+    return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)
+
+
+def as_json(query: q.Query, rows: list[dict], next_cursor: str | None) -> Response:
+    payload = {
+        "view": query.spec.name, "start": q.iso(query.start), "end": q.iso(query.end),
+        "granularity": query.granularity, "group_by": list(query.group_by),
+        "filters": {c: list(v) for c, v in query.filters}, "rows": rows, "row_count": len(rows),
+        "next_cursor": next_cursor,
+    }
+    # serialised directly: FastAPI's generic encoder costs more than the query on large pages
+    return Response(json.dumps(payload, separators=(",", ":")), media_type="application/json")
+
+
+def answer(service: Service, spec: ViewSpec, request: Request) -> Response:
+    try:
+        query, fmt = view_query(spec, request.query_params, service.settings, lambda: service.newest(spec))
+    except q.BadRequest as exc:
+        raise ApiError(400, str(exc)) from None
+    page, next_cursor = page_rows(service, query)
+    p95 = exact_p95(service, query, page)
+    rows = [q.shape_row(query, row, p95) for row in page]
+    return (as_csv if fmt == "csv" else as_json)(query, rows, next_cursor)
+
+
+PARAMETERS = (
+    ("start", "ISO 8601 UTC, floored to the hour (default: end - 24 h)"),
+    ("end", "ISO 8601 UTC, exclusive, raised to the hour (default: newest window_start + 1 h)"),
+    ("granularity", "hour (default), day, week (ISO, Monday) or total"),
+    ("limit", "rows per page (default and maximum: server settings)"),
+    ("cursor", "next_cursor of the previous page (opaque)"),
+    ("format", "json (default) or csv (next cursor in the X-Next-Cursor header)"),
+)
+
+
+def signature(spec: ViewSpec) -> inspect.Signature:
+    """The endpoint's parameters as FastAPI documents them in the OpenAPI schema (the endpoint itself
+    reads the raw query string: repeated filters, NULL tokens, one-line errors)."""
+    grain = ", ".join(spec.grain)
+
+    def keyword(name: str, annotation, description: str) -> inspect.Parameter:
+        return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation,
+                                 default=Q(None, description=description))
+
+    return inspect.Signature([
+        inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request),
+        *(keyword(name, str | None, description) for name, description in PARAMETERS),
+        keyword("group_by", list[str] | None, f"any of {grain} (repeat or comma-separate; default the full "
+                                              "grain; an empty value: no dimension)"),
+        *(keyword(column, list[str] | None, f"keep rows whose {column} is one of these (repeatable; "
+                                            f"{q.NULL_TOKEN} selects NULL)") for column in spec.grain),
+    ])
+
+
+def router(service: Service) -> APIRouter:
+    routes = APIRouter()
+    for spec in VIEWS:
+        def endpoint(request: Request, _spec: ViewSpec = spec, **_documented):
+            return service.cached(_spec.path, request, lambda: answer(service, _spec, request))
+
+        endpoint.__signature__ = signature(spec)
+        endpoint.__name__ = spec.name
+        routes.add_api_route(spec.path, endpoint, methods=["GET"], summary=spec.summary, response_model=None,
+                             responses={200: {"model": Page, "content": {"text/csv": {}}}, **ERROR_RESPONSES})
+    return routes
