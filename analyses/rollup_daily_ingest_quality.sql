@@ -57,7 +57,7 @@ final as (
         video_jitter_ms_sum / nullif(video_jitter_samples, 0) as avg_video_jitter_ms,
         cast(conn_quality_good_samples as double) / nullif(
             conn_quality_good_samples + conn_quality_bad_samples + conn_quality_other_samples, 0
-        ) as conn_quality_good_share
+        ) as conn_quality_good_ratio
     from daily
 
 )

@@ -18,7 +18,7 @@
     ) }} as packet_loss_pct,
     {{ safe_ratio('video_jitter_ms_sum', 'video_jitter_samples') }} as avg_video_jitter_ms,
     {{ safe_ratio('audio_jitter_ms_sum', 'audio_jitter_samples') }} as avg_audio_jitter_ms,
-    {{ safe_ratio('conn_quality_good_samples', labelled) }} as conn_quality_good_share,
-    {{ safe_ratio('conn_quality_bad_samples', labelled) }} as conn_quality_bad_share,
-    {{ safe_ratio('conn_quality_other_samples', labelled) }} as conn_quality_other_share
+    {{ safe_ratio('conn_quality_good_samples', labelled) }} as conn_quality_good_ratio,
+    {{ safe_ratio('conn_quality_bad_samples', labelled) }} as conn_quality_bad_ratio,
+    {{ safe_ratio('conn_quality_other_samples', labelled) }} as conn_quality_other_ratio
 {%- endmacro %}

@@ -40,7 +40,7 @@ final as (
         coalesce(sessions.region, gateway_regions.region, '') as region,
         coalesce(sessions.pipeline, '') as pipeline,
         coalesce(sessions.model_id, payments.manifest_model_id, '') as model_id,
-        payments.recipient_address as recipient_address,
+        payments.orchestrator_address as orchestrator_address,
         payments.face_value_wei as face_value_wei,
         payments.win_prob as win_prob,
         payments.num_tickets as num_tickets,

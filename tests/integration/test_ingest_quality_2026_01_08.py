@@ -81,8 +81,8 @@ def test_connection_quality(ingest):
     assert ingest["conn_quality_good_samples"] == 34
     assert ingest["conn_quality_bad_samples"] == 0
     assert ingest["conn_quality_other_samples"] == 0
-    assert ingest["conn_quality_good_share"] == 1.0
-    assert ingest["conn_quality_bad_share"] == 0.0
+    assert ingest["conn_quality_good_ratio"] == 1.0
+    assert ingest["conn_quality_bad_ratio"] == 0.0
 
 
 def test_hourly_view_matches_the_session(stream_db, ingest):
@@ -100,7 +100,7 @@ def test_hourly_view_matches_the_session(stream_db, ingest):
     assert row["audio_packets_received"] == pytest.approx(8_251, rel=1e-12)
     assert row["packet_loss_pct"] == 0.0
     assert row["avg_video_jitter_ms"] == pytest.approx(5.522930469153682, rel=1e-12)
-    assert row["conn_quality_good_share"] == 1.0
+    assert row["conn_quality_good_ratio"] == 1.0
 
 
 def test_no_ingest_flags(stream_db):

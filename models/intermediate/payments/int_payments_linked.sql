@@ -122,7 +122,7 @@ final as (
         resolved.manifest_id as manifest_id,
         resolved.manifest_model_id as manifest_model_id,
         resolved.sender_address as sender_address,
-        resolved.recipient_address as recipient_address,
+        resolved.recipient_address as orchestrator_address,
         resolved.orchestrator_url as orchestrator_url,
         resolved.face_value_wei as face_value_wei,
         resolved.win_prob as win_prob,
