@@ -90,8 +90,8 @@ lint: $(DEV_STAMP)
 docs: $(STAMP)
 	$(DBT) docs generate --target $(DBT_TARGET)
 
-## bench: the hourly build at production volume on DuckDB (1 and 8 days) and chdb (1 day),
-## with +1 hour and a no-op run; BENCH_ARGS=--quick for a small volume, --target duckdb/chdb
+## bench: the job at production volume on DuckDB (1 and 8 days) and chdb (1 day): full build,
+## +1 hour, +1 minute and nothing new, per phase and model; BENCH_ARGS=--quick for a small volume, --target duckdb/chdb
 ## for one engine (not part of make test; results in target/bench.json)
 bench: $(STAMP)
 	$(BIN)/python -m livepeer_devtools.bench $(BENCH_ARGS)

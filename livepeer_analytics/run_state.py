@@ -19,7 +19,10 @@ the next run starts dbt only when something differs:
 
 The record is removed before a run does any work and written only after it
 succeeded, so a failed or killed run leaves none: the next run starts dbt and
-completes what it left (docs/incremental.md). A run given dbt arguments
+completes what it left (docs/incremental.md). A run that could not read its
+input or the manifest before it started (a new warehouse, a raw table it had
+to create) records nothing either: rows may have arrived while it ran, so the
+run after it starts dbt once more. A run given dbt arguments
 (`DBT_ARGS=--full-refresh`, `--select ...`) always starts dbt and records
 nothing.
 """
