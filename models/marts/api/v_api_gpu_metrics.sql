@@ -133,15 +133,14 @@ final as (
         cast(e2e_latency_count as bigint) as e2e_latency_count,
         cast(prompt_to_playable_latency_ms_sum as bigint) as prompt_to_playable_latency_ms_sum,
         cast(prompt_to_playable_latency_count as bigint) as prompt_to_playable_latency_count,
-        {{ safe_ratio('output_fps_sum', 'status_samples') }} as avg_output_fps,
+        {{ metric('avg_output_fps') }} as avg_output_fps,
         p95_output_fps,
-        {{ jitter_coeff('status_samples', 'output_fps_sum', 'output_fps_sumsq') }} as jitter_coeff_fps,
-        {{ safe_ratio('unexcused_sessions', 'known_sessions') }} as failure_rate,
-        {{ safe_ratio('swapped_sessions', 'known_sessions') }} as swap_rate,
-        {{ safe_ratio('startup_latency_ms_sum', 'startup_latency_count') }} as avg_startup_latency_ms,
-        {{ safe_ratio('e2e_latency_ms_sum', 'e2e_latency_count') }} as avg_e2e_latency_ms,
-        {{ safe_ratio('prompt_to_playable_latency_ms_sum', 'prompt_to_playable_latency_count') }}
-            as avg_prompt_to_playable_latency_ms
+        {{ metric('jitter_coeff_fps') }} as jitter_coeff_fps,
+        {{ metric('failure_rate') }} as failure_rate,
+        {{ metric('swap_rate') }} as swap_rate,
+        {{ metric('avg_startup_latency_ms') }} as avg_startup_latency_ms,
+        {{ metric('avg_e2e_latency_ms') }} as avg_e2e_latency_ms,
+        {{ metric('avg_prompt_to_playable_latency_ms') }} as avg_prompt_to_playable_latency_ms
     from additive
 
 )

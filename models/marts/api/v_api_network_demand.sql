@@ -189,8 +189,8 @@ final as (
         fee_face_value_eth,
         cast(status_samples as bigint) as status_samples,
         output_fps_sum,
-        {{ safe_ratio('output_fps_sum', 'status_samples') }} as avg_output_fps,
-        1 - {{ safe_ratio('unexcused_sessions', 'known_sessions') }} as success_ratio
+        {{ metric('avg_output_fps') }} as avg_output_fps,
+        {{ metric('success_ratio') }} as success_ratio
     from additive
 
 )

@@ -1,10 +1,8 @@
 -- Hourly SLA compliance. Grain: window_start x orchestrator_address x
 -- pipeline x model_id x gpu_id x region. Every counter is session-level:
 -- each known session once, in the hour it started, under the identity that
--- served its startup.
---   sla_score = 100 x (health_signal_count / health_expected_signal_count)
---             x (0.4 x (1 - unexcused/known) + 0.2 x (1 - swapped/known)
---                + 0.4 x (1 - output_failed/known))
+-- served its startup. The derived columns' formulas (sla_score, ...) are the
+-- columns' meta.formula in _api__models.yml (macro metric).
 with
 
 sessions as (
@@ -49,15 +47,9 @@ final as (
         cast(output_failed_sessions as bigint) as output_failed_sessions,
         cast(health_signal_count as bigint) as health_signal_count,
         cast(health_expected_signal_count as bigint) as health_expected_signal_count,
-        1 - {{ safe_ratio('unexcused_sessions', 'known_sessions') }} as success_ratio,
-        1 - {{ safe_ratio('swapped_sessions', 'known_sessions') }} as no_swap_ratio,
-        100
-        * {{ safe_ratio('health_signal_count', 'health_expected_signal_count') }}
-        * (
-            0.4 * (1 - {{ safe_ratio('unexcused_sessions', 'known_sessions') }})
-            + 0.2 * (1 - {{ safe_ratio('swapped_sessions', 'known_sessions') }})
-            + 0.4 * (1 - {{ safe_ratio('output_failed_sessions', 'known_sessions') }})
-        ) as sla_score
+        {{ metric('success_ratio') }} as success_ratio,
+        {{ metric('no_swap_ratio') }} as no_swap_ratio,
+        {{ metric('sla_score') }} as sla_score
     from additive
 
 )
