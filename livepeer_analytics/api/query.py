@@ -21,9 +21,10 @@ import base64
 import datetime as dt
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 
-from livepeer_analytics.api.views import ViewSpec, derive
+from livepeer_analytics.api.views import ViewSpec
 
 GRANULARITIES = ("hour", "day", "week", "total")
 STEPS = {"hour": dt.timedelta(hours=1), "day": dt.timedelta(days=1), "week": dt.timedelta(weeks=1)}
@@ -162,12 +163,21 @@ def page_sql(query: Query, dialect: Dialect) -> tuple[str, dict]:
             equal = [f"{keys[j]} = {values[j]}" for j in range(i)]
             alternatives.append("(" + " and ".join(equal + [f"{keys[i]} > {values[i]}"]) + ")")
         conditions.append("(" + " or ".join(alternatives) + ")")
+    # every ratio from the sums, by the view's own formulas (views.py: the view's YAML); a missing sum
+    # counts as 0, as in the answer's additive columns (shape_row)
+    ratios = "".join(f", {over_sums(spec, formula)} as {name}" for name, formula in spec.derived.items())
     text = (
-        f"select * from ({inner}) as agg where {' and '.join(conditions)}"
+        f"select agg.*{ratios} from ({inner}) as agg where {' and '.join(conditions)}"
         + (f" order by {', '.join(keys)}" if keys else "")
         + f" limit {sql.param(query.limit + 1)}"
     )
     return text, sql.params
+
+
+def over_sums(spec: ViewSpec, formula: str) -> str:
+    """A formula of the view's YAML, each additive column read as coalesce(agg.<column>, 0)."""
+    names = "|".join(re.escape(column) for column in spec.additive)
+    return re.sub(rf"\b({names})\b", r"coalesce(agg.\1, 0)", formula)
 
 
 def p95_sql(query: Query, dialect: Dialect, first_bucket: dt.datetime | None,
@@ -260,7 +270,7 @@ def shape_row(query: Query, row: dict, p95: dict | None) -> dict:
         if value is None:
             value = 0
         summed[column] = int(value) if column in spec.integer else float(value)
-    ratios = derive(spec, summed)
+    ratios = {name: row[name] for name in spec.derived}
     if spec.p95:
         if query.single_view_row:
             ratios["p95_output_fps"] = row["p95_output_fps"]

@@ -1,6 +1,8 @@
-"""What the API serves from each view: its grain, its additive columns and its
-ratios, each ratio defined ONCE here (in Python, over the summed additive
-columns) with the same formula as the view's SQL.
+"""What the API serves from each view: its grain and its additive columns. Its ratios are not
+defined here: each derived column's formula is the column's `meta.formula` in
+models/marts/api/_api__models.yml, the one definition the view (macro `metric`),
+the analyses and this API all use; the API evaluates it in SQL over the sums of a
+window (query.py).
 
 Re-rolling rule (docs/serving-views.md, "Re-rolling"): sum every additive
 column over the window and group, then recompute every ratio from those sums.
@@ -10,40 +12,23 @@ computed from `fct_status_samples` (see query.py).
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
+
+import yaml
+
+from livepeer_analytics.warehouse import REPO_ROOT
+
+VIEWS_YAML = REPO_ROOT / "models" / "marts" / "api" / "_api__models.yml"
 
 
-def safe_ratio(numerator, denominator):
-    """numerator / denominator as doubles; None when the denominator is 0 or NULL (macro safe_ratio)."""
-    if numerator is None or denominator is None or float(denominator) == 0.0:
-        return None
-    return float(numerator) / float(denominator)
-
-
-def one_minus(value):
-    return None if value is None else 1 - value
-
-
-def jitter_coeff(n, total, total_sq):
-    """stddev_pop / mean from the additive sums (macro jitter_coeff)."""
-    mean = safe_ratio(total, n)
-    mean_sq = safe_ratio(total_sq, n)
-    if mean is None or mean_sq is None or mean == 0:
-        return None
-    return math.sqrt(max(mean_sq - math.pow(mean, 2), 0)) / mean
-
-
-def sla_score(r):
-    """100 x health ratio x (0.4 x success + 0.2 x no swap + 0.4 x output ok), as v_api_sla_compliance."""
-    health = safe_ratio(r["health_signal_count"], r["health_expected_signal_count"])
-    unexcused = safe_ratio(r["unexcused_sessions"], r["known_sessions"])
-    swapped = safe_ratio(r["swapped_sessions"], r["known_sessions"])
-    output_failed = safe_ratio(r["output_failed_sessions"], r["known_sessions"])
-    if None in (health, unexcused, swapped, output_failed):
-        return None
-    return 100 * health * (0.4 * (1 - unexcused) + 0.2 * (1 - swapped) + 0.4 * (1 - output_failed))
+@cache
+def formulas(view: str) -> dict[str, str]:
+    """The view's derived columns and their SQL formulas (over its additive columns), in YAML order."""
+    models = yaml.safe_load(VIEWS_YAML.read_text())["models"]
+    model = next(m for m in models if m["name"] == view)
+    return {column["name"]: column["meta"]["formula"] for column in model.get("columns", [])
+            if (column.get("meta") or {}).get("formula")}
 
 
 @dataclass(frozen=True)
@@ -54,8 +39,11 @@ class ViewSpec:
     grain: tuple[str, ...]           # dimension columns (window_start excluded)
     additive: tuple[str, ...]        # summed over a window and group
     integer: frozenset[str]          # additive columns that are counts (returned as int)
-    derived: dict[str, Callable[[dict], object]] = field(default_factory=dict)  # name -> f(summed row)
     p95: bool = False                # has p95_output_fps (from fct_status_samples)
+    derived: dict[str, str] = field(init=False, compare=False, hash=False)  # name -> SQL formula (YAML)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "derived", formulas(self.name))
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -83,18 +71,6 @@ GPU_METRICS = ViewSpec(
         "swapped_sessions", *(f"{name}_latency_ms_sum" for name in _LATENCIES),
         *(f"{name}_latency_count" for name in _LATENCIES),
     }),
-    derived={
-        "avg_output_fps": lambda r: safe_ratio(r["output_fps_sum"], r["status_samples"]),
-        "jitter_coeff_fps": lambda r: jitter_coeff(r["status_samples"], r["output_fps_sum"], r["output_fps_sumsq"]),
-        "failure_rate": lambda r: safe_ratio(r["unexcused_sessions"], r["known_sessions"]),
-        "swap_rate": lambda r: safe_ratio(r["swapped_sessions"], r["known_sessions"]),
-        **{
-            f"avg_{name}_latency_ms": (
-                lambda r, name=name: safe_ratio(r[f"{name}_latency_ms_sum"], r[f"{name}_latency_count"])
-            )
-            for name in _LATENCIES
-        },
-    },
     p95=True,
 )
 
@@ -112,10 +88,6 @@ NETWORK_DEMAND = ViewSpec(
         "total_streams", "total_sessions", "known_sessions", "startup_success_sessions", "excused_sessions",
         "unexcused_sessions", "swapped_sessions", "missing_capacity_count", "status_samples",
     }),
-    derived={
-        "avg_output_fps": lambda r: safe_ratio(r["output_fps_sum"], r["status_samples"]),
-        "success_ratio": lambda r: one_minus(safe_ratio(r["unexcused_sessions"], r["known_sessions"])),
-    },
 )
 
 SLA_COMPLIANCE = ViewSpec(
@@ -131,16 +103,7 @@ SLA_COMPLIANCE = ViewSpec(
         "known_sessions", "startup_success_sessions", "excused_sessions", "unexcused_sessions", "swapped_sessions",
         "output_failed_sessions", "health_signal_count", "health_expected_signal_count",
     }),
-    derived={
-        "success_ratio": lambda r: one_minus(safe_ratio(r["unexcused_sessions"], r["known_sessions"])),
-        "no_swap_ratio": lambda r: one_minus(safe_ratio(r["swapped_sessions"], r["known_sessions"])),
-        "sla_score": sla_score,
-    },
 )
 
 VIEWS = (GPU_METRICS, NETWORK_DEMAND, SLA_COMPLIANCE)
 
-
-def derive(spec: ViewSpec, summed: dict) -> dict:
-    """The ratio columns of one summed row."""
-    return {name: formula(summed) for name, formula in spec.derived.items()}
