@@ -6,27 +6,22 @@ Run from the repository root (``make run`` does this)::
 
 Reads the warehouse of the current ``DBT_TARGET`` (the DuckDB file at
 ``LIVEPEER_DUCKDB``, or the ClickHouse database on ``chdb`` / ``clickhouse``).
-Every KPI is re-rolled from the views' additive columns (sums, then ratios);
-ratios are never averaged.
+Every KPI is re-rolled from the views' additive columns (sums, then the
+view's own formulas, from its YAML); ratios are never averaged.
 """
 
 from __future__ import annotations
 
 import sys
 
+from livepeer_analytics.api.query import over_sums
+from livepeer_analytics.api.views import GPU_METRICS, SLA_COMPLIANCE
 from livepeer_analytics.warehouse import Warehouse, WarehouseError
 
 VIEWS = ("v_api_gpu_metrics", "v_api_network_demand", "v_api_sla_compliance")
 DQ_ROW_MODELS = (
     "dq_unclassified_errors", "dq_unmapped_trace_subtypes", "dq_events_without_session", "dq_capped_sessions",
 )
-
-
-def ratio(numerator, denominator):
-    """numerator / denominator, None when the denominator is 0 or missing."""
-    if numerator is None or not denominator:
-        return None
-    return numerator / denominator
 
 
 def fmt(value, spec="{:,.4f}"):
@@ -43,13 +38,20 @@ def main() -> int:
     def scalar_row(sql):
         return warehouse.rows(sql)[0]
 
+    def whole(spec, *names):
+        """The view's ratios over all its rows, by its own formulas (the view's YAML)."""
+        ratios = ", ".join(f"{over_sums(spec, spec.derived[name], 'sum({})')} as {name}" for name in names)
+        return scalar_row(f"select {ratios} from {spec.name}")
+
     try:
         rows = {view: scalar_row(f"select count(*) from {view}")[0] for view in VIEWS}
         known, success, excused, unexcused, swapped = scalar_row("""
             select sum(known_sessions), sum(startup_success_sessions), sum(excused_sessions),
                    sum(unexcused_sessions), sum(swapped_sessions)
             from v_api_sla_compliance""")
-        samples, fps_sum = scalar_row("select sum(status_samples), sum(output_fps_sum) from v_api_gpu_metrics")
+        success_ratio, no_swap_ratio = whole(SLA_COMPLIANCE, "success_ratio", "no_swap_ratio")
+        (samples,) = scalar_row("select sum(status_samples) from v_api_gpu_metrics")
+        (avg_fps,) = whole(GPU_METRICS, "avg_output_fps")
         minutes, fee_eth, face_eth, streams, sessions = scalar_row("""
             select sum(total_inference_minutes), sum(fee_payment_eth), sum(fee_face_value_eth),
                    sum(total_streams), sum(total_sessions)
@@ -66,18 +68,14 @@ def main() -> int:
         print(f"error: cannot read the serving views in {warehouse.location}: {exc}".splitlines()[0], file=sys.stderr)
         return 1
 
-    unexcused_share = ratio(unexcused, known)
-    swap_rate = ratio(swapped, known)
     print(f"Livepeer analytics summary ({warehouse.location})")
     print(f"  hours covered        {first_hour or 'n/a'} .. {last_hour or 'n/a'} (UTC, window_start)")
     print("  serving view rows    " + ", ".join(f"{view}={count}" for view, count in rows.items()))
     print(f"  streams / sessions   {streams or 0} streams, {sessions or 0} sessions, {known or 0} known sessions")
     print(f"  startup outcomes     success={success or 0} excused={excused or 0} unexcused={unexcused or 0}")
-    print(f"  success_ratio        {fmt(None if unexcused_share is None else 1 - unexcused_share)}"
-          "  (1 - unexcused/known)")
-    print(f"  swap rate            {fmt(swap_rate)}  (swapped/known)")
-    print(f"  avg output FPS       {fmt(ratio(fps_sum, samples), '{:,.2f}')}"
-          f"  ({samples or 0} status samples)")
+    print(f"  success_ratio        {fmt(success_ratio)}  (v_api_sla_compliance)")
+    print(f"  no_swap_ratio        {fmt(no_swap_ratio)}  ({swapped or 0} swapped)")
+    print(f"  avg output FPS       {fmt(avg_fps, '{:,.2f}')}  ({samples or 0} status samples)")
     print(f"  inference minutes    {fmt(minutes or 0.0, '{:,.2f}')}")
     print(f"  fees (expected)      {fmt(fee_eth or 0.0, '{:.6g}')} ETH  "
           f"(face value {fmt(face_eth or 0.0, '{:.6g}')} ETH)")

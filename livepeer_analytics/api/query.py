@@ -174,10 +174,11 @@ def page_sql(query: Query, dialect: Dialect) -> tuple[str, dict]:
     return text, sql.params
 
 
-def over_sums(spec: ViewSpec, formula: str) -> str:
-    """A formula of the view's YAML, each additive column read as coalesce(agg.<column>, 0)."""
+def over_sums(spec: ViewSpec, formula: str, wrap: str = "coalesce(agg.{}, 0)") -> str:
+    """A formula of the view's YAML with each additive column `c` read as wrap.format(c): by default a
+    page's sum, a missing one counted as 0 (as shape_row returns it); `sum({})` over the view's rows."""
     names = "|".join(re.escape(column) for column in spec.additive)
-    return re.sub(rf"\b({names})\b", r"coalesce(agg.\1, 0)", formula)
+    return re.sub(rf"\b({names})\b", lambda match: wrap.format(match.group(1)), formula)
 
 
 def p95_sql(query: Query, dialect: Dialect, first_bucket: dt.datetime | None,

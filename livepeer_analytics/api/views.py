@@ -49,7 +49,7 @@ class ViewSpec:
     def columns(self) -> tuple[str, ...]:
         """Every value column of a row, in output order (after window_start, window_end and the group)."""
         derived = list(self.derived)
-        if self.p95:  # the view's column order: avg_output_fps, p95_output_fps, jitter_coeff_fps, ...
+        if self.p95:  # the view's column order: the first ratio, p95_output_fps, then the other ratios
             derived.insert(1, "p95_output_fps")
         return self.additive + tuple(derived)
 

@@ -21,6 +21,7 @@ import datetime as dt
 import fcntl
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -136,8 +137,6 @@ def rolled(rows: list[dict], spec, keys) -> dict:
 @pytest.mark.parametrize("path", list(SPECS))
 @pytest.mark.parametrize("name", ALL)
 def test_daily_and_total_rows_are_sums_of_hourly_rows(warehouses, name, path):
-    from livepeer_analytics.api.views import derive
-
     warehouse, spec = warehouses(name), SPECS[path]
     hourly = warehouse.server.all_rows(path, warehouse.window)
     for granularity, bucket in (("day", lambda r: r["window_start"][:10]), ("total", lambda r: "")):
@@ -147,39 +146,44 @@ def test_daily_and_total_rows_are_sums_of_hourly_rows(warehouses, name, path):
         for row in rows:
             sums = expected[(bucket(row), *(row[c] for c in spec.grain))]
             assert_row_equal(sums, row, spec.additive, (granularity, row))
-            ratios = derive(spec, {c: sums[c] for c in spec.additive})
+            ratios = ratios_of(spec, {c: sums[c] for c in spec.additive})
             assert_row_equal(ratios, row, list(ratios), (granularity, row))
 
 
-REROLL_SQL = {
-    "v_api_gpu_metrics": """
-        select orchestrator_address as g,
-               sum(output_fps_sum) / nullif(sum(status_samples), 0) as avg_output_fps,
-               sqrt(greatest(sum(output_fps_sumsq) / nullif(sum(status_samples), 0)
-                    - power(sum(output_fps_sum) / nullif(sum(status_samples), 0), 2), 0))
-                 / nullif(sum(output_fps_sum) / nullif(sum(status_samples), 0), 0) as jitter_coeff_fps,
-               sum(unexcused_sessions) / nullif(sum(known_sessions), 0) as failure_rate,
-               sum(swapped_sessions) / nullif(sum(known_sessions), 0) as swap_rate,
-               sum(startup_latency_ms_sum) / nullif(sum(startup_latency_count), 0) as avg_startup_latency_ms,
-               sum(e2e_latency_ms_sum) / nullif(sum(e2e_latency_count), 0) as avg_e2e_latency_ms,
-               sum(prompt_to_playable_latency_ms_sum) / nullif(sum(prompt_to_playable_latency_count), 0)
-                 as avg_prompt_to_playable_latency_ms
-        from v_api_gpu_metrics where window_start >= ? and window_start < ? group by 1""",
-    "v_api_network_demand": """
-        select gateway as g,
-               sum(output_fps_sum) / nullif(sum(status_samples), 0) as avg_output_fps,
-               1 - sum(unexcused_sessions) / nullif(sum(known_sessions), 0) as success_ratio
-        from v_api_network_demand where window_start >= ? and window_start < ? group by 1""",
-    "v_api_sla_compliance": """
-        select orchestrator_address as g,
-               1 - sum(unexcused_sessions) / nullif(sum(known_sessions), 0) as success_ratio,
-               1 - sum(swapped_sessions) / nullif(sum(known_sessions), 0) as no_swap_ratio,
-               100 * sum(health_signal_count) / nullif(sum(health_expected_signal_count), 0) * (
-                   0.4 * (1 - sum(unexcused_sessions) / nullif(sum(known_sessions), 0))
-                   + 0.2 * (1 - sum(swapped_sessions) / nullif(sum(known_sessions), 0))
-                   + 0.4 * (1 - sum(output_failed_sessions) / nullif(sum(known_sessions), 0))) as sla_score
-        from v_api_sla_compliance where window_start >= ? and window_start < ? group by 1""",
-}
+def over(spec, formula: str, wrap: str) -> str:
+    """A formula of the view's YAML with each additive column `c` written as wrap.format(c)."""
+    names = "|".join(re.escape(column) for column in spec.additive)
+    return re.sub(rf"\b({names})\b", lambda m: wrap.format(m.group(1)), formula)
+
+
+def ratios_of(spec, sums: dict) -> dict:
+    """The view's ratios (the formulas of its YAML) evaluated by DuckDB over these sums."""
+    import duckdb
+
+    values = ", ".join(f"${column} as {column}" for column in spec.additive)
+    ratios = ", ".join(f"{formula} as {name}" for name, formula in spec.derived.items())
+    row = duckdb.connect().execute(f"select {ratios} from (select {values})",
+                                   {c: sums[c] for c in spec.additive})
+    return dict(zip(spec.derived, row.fetchone()))
+
+
+def reroll_sql(spec, group: str) -> str:
+    """The view re-rolled per `group` over a window in plain SQL: sums, then the view's formulas over them."""
+    ratios = ", ".join(f"{over(spec, formula, 'sum({})')} as {name}" for name, formula in spec.derived.items())
+    return (f"select {group} as g, {ratios} from {spec.name} "
+            "where window_start >= ? and window_start < ? group by 1")
+
+
+def test_the_api_holds_no_formula_of_its_own():
+    """Every ratio the API returns is the view's YAML formula (views.py reads it): no Python module of the
+    API names a derived column, as any formula of its own would have to."""
+    derived = {name for spec in VIEWS for name in spec.derived}
+    assert derived >= {"sla_score", "success_ratio", "failure_rate", "avg_output_fps", "jitter_coeff_fps"}
+    package = REPO_ROOT / "livepeer_analytics" / "api"
+    for path in package.rglob("*.py"):
+        text = path.read_text()
+        named = sorted(name for name in derived if re.search(rf"\b{name}\b", text))
+        assert not named, f"{path.relative_to(REPO_ROOT)} names {named}: formulas live in the views' YAML"
 
 
 @pytest.mark.parametrize("path", list(SPECS))
@@ -188,7 +192,7 @@ def test_ratios_equal_a_direct_sql_reroll(warehouses, name, path):
     warehouse, spec = warehouses(name), SPECS[path]
     group = spec.grain[0]
     window = [dt.datetime.fromisoformat(warehouse.first[:-1]), dt.datetime.fromisoformat(warehouse.end[:-1])]
-    expected = {r["g"]: r for r in query_dicts(warehouse.db_path, REROLL_SQL[spec.name], window)}
+    expected = {r["g"]: r for r in query_dicts(warehouse.db_path, reroll_sql(spec, group), window)}
     rows = warehouse.server.all_rows(path, {**warehouse.window, "granularity": "total", "group_by": group})
     assert {r[group] for r in rows} == set(expected)
     for row in rows:
@@ -472,8 +476,6 @@ def test_any_group_filter_and_granularity_rerolls_the_hourly_rows(warehouses):
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 
-    from livepeer_analytics.api.views import derive
-
     warehouse = warehouses("seed_duckdb")
     hourly = {path: warehouse.server.all_rows(path, warehouse.window) for path in SPECS}
 
@@ -515,7 +517,7 @@ def test_any_group_filter_and_granularity_rerolls_the_hourly_rows(warehouses):
             assert granularity == "total" or start.isoformat() >= key_start
             sums = expected[(key_start, *(row[c] for c in spec.grain if c in group))]
             assert_row_equal(sums, row, spec.additive, params)
-            ratios = derive(spec, dict(sums))
+            ratios = ratios_of(spec, dict(sums))
             assert_row_equal(ratios, row, list(ratios), params)
 
     check()
