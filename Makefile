@@ -86,8 +86,9 @@ lint: $(DEV_STAMP)
 	DBT_TARGET=duckdb LIVEPEER_DUCKDB=target/lint.duckdb DBT_TARGET_PATH=target/lint \
 		$(BIN)/sqlfluff lint models analyses tests --processes 2
 
-## docs: build the dbt docs site into target/
+## docs: the views' formulas into their docs pages (from the views' YAML), then the dbt docs site into target/
 docs: $(STAMP)
+	$(BIN)/python -m livepeer_devtools.view_docs
 	$(DBT) docs generate --target $(DBT_TARGET)
 
 ## bench: the job at production volume on DuckDB (1 and 8 days) and chdb (1 day): full build,

@@ -49,16 +49,6 @@ daily as (
 
 ),
 
-fps_moments as (
-
-    select
-        *,
-        output_fps_sum / nullif(status_samples, 0) as fps_mean,
-        output_fps_sumsq / nullif(status_samples, 0) as fps_mean_of_squares
-    from daily
-
-),
-
 final as (
 
     select
@@ -82,16 +72,14 @@ final as (
         e2e_latency_count,
         prompt_to_playable_latency_ms_sum,
         prompt_to_playable_latency_count,
-        fps_mean as avg_output_fps,
-        -- coefficient of variation: stddev_pop / mean, from the summed moments
-        sqrt(greatest(fps_mean_of_squares - fps_mean * fps_mean, 0)) / nullif(fps_mean, 0) as jitter_coeff_fps,
-        cast(unexcused_sessions as double) / nullif(known_sessions, 0) as failure_rate,
-        cast(swapped_sessions as double) / nullif(known_sessions, 0) as swap_rate,
-        cast(startup_latency_ms_sum as double) / nullif(startup_latency_count, 0) as avg_startup_latency_ms,
-        cast(e2e_latency_ms_sum as double) / nullif(e2e_latency_count, 0) as avg_e2e_latency_ms,
-        cast(prompt_to_playable_latency_ms_sum as double)
-        / nullif(prompt_to_playable_latency_count, 0) as avg_prompt_to_playable_latency_ms
-    from fps_moments
+        {{ metric('avg_output_fps', 'v_api_gpu_metrics') }} as avg_output_fps,
+        {{ metric('jitter_coeff_fps', 'v_api_gpu_metrics') }} as jitter_coeff_fps,
+        {{ metric('failure_rate', 'v_api_gpu_metrics') }} as failure_rate,
+        {{ metric('swap_rate', 'v_api_gpu_metrics') }} as swap_rate,
+        {{ metric('avg_startup_latency_ms', 'v_api_gpu_metrics') }} as avg_startup_latency_ms,
+        {{ metric('avg_e2e_latency_ms', 'v_api_gpu_metrics') }} as avg_e2e_latency_ms,
+        {{ metric('avg_prompt_to_playable_latency_ms', 'v_api_gpu_metrics') }} as avg_prompt_to_playable_latency_ms
+    from daily
 
 )
 

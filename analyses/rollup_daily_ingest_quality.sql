@@ -49,15 +49,11 @@ final as (
         ingest_samples,
         ingest_bytes_received,
         ingest_covered_seconds,
-        ingest_bytes_received * 8 / nullif(ingest_covered_seconds * 1000000, 0) as ingest_mbps,
-        100 * video_packets_lost / nullif(video_packets_lost + video_packets_received, 0) as video_packet_loss_pct,
-        100 * (video_packets_lost + audio_packets_lost) / nullif(
-            video_packets_lost + audio_packets_lost + video_packets_received + audio_packets_received, 0
-        ) as packet_loss_pct,
-        video_jitter_ms_sum / nullif(video_jitter_samples, 0) as avg_video_jitter_ms,
-        cast(conn_quality_good_samples as double) / nullif(
-            conn_quality_good_samples + conn_quality_bad_samples + conn_quality_other_samples, 0
-        ) as conn_quality_good_ratio
+        {{ metric('ingest_mbps', 'v_api_ingest_quality') }} as ingest_mbps,
+        {{ metric('video_packet_loss_pct', 'v_api_ingest_quality') }} as video_packet_loss_pct,
+        {{ metric('packet_loss_pct', 'v_api_ingest_quality') }} as packet_loss_pct,
+        {{ metric('avg_video_jitter_ms', 'v_api_ingest_quality') }} as avg_video_jitter_ms,
+        {{ metric('conn_quality_good_ratio', 'v_api_ingest_quality') }} as conn_quality_good_ratio
     from daily
 
 )

@@ -3,11 +3,9 @@
 -- Re-rolls the hourly rows of v_api_sla_compliance to days at the same grain
 -- (orchestrator_address x pipeline x model_id x gpu_id x region): the session
 -- counters are summed, then success_ratio, no_swap_ratio and sla_score are
--- recomputed with the documented formula (docs/serving-views.md) (never averaged over hours):
---   sla_score = 100 x (health_signal_count / health_expected_signal_count)
---             x (0.4 x (1 - unexcused/known) + 0.2 x (1 - swapped/known)
---                + 0.4 x (1 - output_failed/known))
--- A ratio whose denominator is 0 is NULL.
+-- recomputed from the sums by the view's own formulas (macro metric: the
+-- columns' meta.formula in models/marts/api/_api__models.yml), never averaged
+-- over hours. A ratio whose denominator is 0 is NULL.
 --
 -- Use: `dbt compile --select analyses/rollup_daily_sla_compliance.sql`, then
 -- run the SQL under target/compiled/livepeer/analyses/.
@@ -41,18 +39,6 @@ daily as (
 
 ),
 
-shares as (
-
-    select
-        *,
-        cast(unexcused_sessions as double) / nullif(known_sessions, 0) as unexcused_share,
-        cast(swapped_sessions as double) / nullif(known_sessions, 0) as swapped_share,
-        cast(output_failed_sessions as double) / nullif(known_sessions, 0) as output_failed_share,
-        cast(health_signal_count as double) / nullif(health_expected_signal_count, 0) as health_ratio
-    from daily
-
-),
-
 final as (
 
     select
@@ -70,14 +56,10 @@ final as (
         output_failed_sessions,
         health_signal_count,
         health_expected_signal_count,
-        1 - unexcused_share as success_ratio,
-        1 - swapped_share as no_swap_ratio,
-        100 * health_ratio * (
-            0.4 * (1 - unexcused_share)
-            + 0.2 * (1 - swapped_share)
-            + 0.4 * (1 - output_failed_share)
-        ) as sla_score
-    from shares
+        {{ metric('success_ratio', 'v_api_sla_compliance') }} as success_ratio,
+        {{ metric('no_swap_ratio', 'v_api_sla_compliance') }} as no_swap_ratio,
+        {{ metric('sla_score', 'v_api_sla_compliance') }} as sla_score
+    from daily
 
 )
 

@@ -65,9 +65,9 @@ final as (
         fee_face_value_eth,
         status_samples,
         output_fps_sum,
-        output_fps_sum / nullif(status_samples, 0) as avg_output_fps,
-        1 - cast(unexcused_sessions as double) / nullif(known_sessions, 0) as success_ratio,
-        cast(swapped_sessions as double) / nullif(known_sessions, 0) as swap_rate
+        {{ metric('avg_output_fps', 'v_api_network_demand') }} as avg_output_fps,
+        {{ metric('success_ratio', 'v_api_network_demand') }} as success_ratio,
+        {{ metric('swap_rate', 'v_api_gpu_metrics') }} as swap_rate
     from weekly
 
 )

@@ -4,8 +4,8 @@
 -- `top_gpus_window_days` days (default 7) ending at the latest hour in
 -- v_api_sla_compliance (not at today: the window follows the data). Session
 -- counters are summed over the window across pipelines, models and regions,
--- then success_ratio, no_swap_ratio and sla_score are recomputed with the
--- documented formula (docs/serving-views.md) (hourly scores are never averaged). GPUs with fewer than
+-- then success_ratio, no_swap_ratio and sla_score are recomputed from the sums by
+-- the view's own formulas (macro metric; hourly scores are never averaged). GPUs with fewer than
 -- `top_gpus_min_known_sessions` known sessions (default 10) are left out, and
 -- so are sessions with no single attributed GPU (gpu_id NULL: unattributed, or
 -- several GPUs listed for the model). Ordered by sla_score, best first;
@@ -67,15 +67,9 @@ scored as (
 
     select
         *,
-        1 - cast(unexcused_sessions as double) / nullif(known_sessions, 0) as success_ratio,
-        1 - cast(swapped_sessions as double) / nullif(known_sessions, 0) as no_swap_ratio,
-        100
-        * cast(health_signal_count as double) / nullif(health_expected_signal_count, 0)
-        * (
-            0.4 * (1 - cast(unexcused_sessions as double) / nullif(known_sessions, 0))
-            + 0.2 * (1 - cast(swapped_sessions as double) / nullif(known_sessions, 0))
-            + 0.4 * (1 - cast(output_failed_sessions as double) / nullif(known_sessions, 0))
-        ) as sla_score
+        {{ metric('success_ratio', 'v_api_sla_compliance') }} as success_ratio,
+        {{ metric('no_swap_ratio', 'v_api_sla_compliance') }} as no_swap_ratio,
+        {{ metric('sla_score', 'v_api_sla_compliance') }} as sla_score
     from per_gpu
 
 ),

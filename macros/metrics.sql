@@ -8,8 +8,9 @@
 
         {{ metric('sla_score') }} as sla_score                       -- in the view itself
         {{ metric('sla_score', 'v_api_sla_compliance') }} as sla_score  -- anywhere else
+        {{ metric('avg_output_fps', 'v_api_gpu_metrics', 'fps.') }}    -- the view's columns read as fps.<column>
 -#}
-{% macro metric(column, view=none) -%}
+{% macro metric(column, view=none, prefix='') -%}
     {%- if not execute -%}
         {{ return('null') }}
     {%- endif -%}
@@ -19,5 +20,10 @@
         {{ exceptions.raise_compiler_error("no formula for " ~ name ~ "." ~ column
             ~ ": give the column a meta.formula in models/marts/api/_api__models.yml") }}
     {%- endif -%}
-    ({{ node.columns[column].meta['formula'] }})
+    {%- set formula = node.columns[column].meta['formula'] -%}
+    {%- if prefix -%}
+        {%- set names = node.columns.keys() | map('string') | join('|') -%}
+        {%- set formula = modules.re.sub('\\b(' ~ names ~ ')\\b', prefix ~ '\\1', formula) -%}
+    {%- endif -%}
+    ({{ formula }})
 {%- endmacro %}

@@ -12,23 +12,6 @@
 {%- endmacro %}
 
 
-{#- numerator / denominator, NULL when the denominator is 0 or NULL (docs/serving-views.md). -#}
-{% macro safe_ratio(numerator, denominator) -%}
-    (cast({{ numerator }} as double) / nullif(cast({{ denominator }} as double), 0))
-{%- endmacro %}
-
-
-{#- Coefficient of variation of FPS from the additive sums: stddev_pop / mean. -#}
-{% macro jitter_coeff(n, total, total_sq) -%}
-    (
-        sqrt(greatest(
-            {{ safe_ratio(total_sq, n) }} - power({{ safe_ratio(total, n) }}, 2),
-            0
-        )) / nullif({{ safe_ratio(total, n) }}, 0)
-    )
-{%- endmacro %}
-
-
 {#- The value of `arg` on the row with the smallest `val` (rows with NULL `val` ignored). -#}
 {% macro arg_min(arg, val) -%}
     {{ return(adapter.dispatch('arg_min', 'livepeer')(arg, val)) }}

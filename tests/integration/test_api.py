@@ -174,6 +174,13 @@ def reroll_sql(spec, group: str) -> str:
             "where window_start >= ? and window_start < ? group by 1")
 
 
+def test_the_docs_pages_show_the_views_formulas():
+    """The docs pages' formula cells are the YAML's (livepeer_devtools/view_docs.py writes them)."""
+    from livepeer_devtools import view_docs
+
+    assert view_docs.main(["--check"]) == 0, "run `python -m livepeer_devtools.view_docs`"
+
+
 def test_the_api_holds_no_formula_of_its_own():
     """Every ratio the API returns is the view's YAML formula (views.py reads it): no Python module of the
     API names a derived column, as any formula of its own would have to."""
