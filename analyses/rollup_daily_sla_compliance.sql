@@ -4,7 +4,7 @@
 -- (orchestrator_address x pipeline x model_id x gpu_id x region): the session
 -- counters are summed, then success_ratio, no_swap_ratio and sla_score are
 -- recomputed from the sums by the view's own formulas (macro metric: the
--- columns' meta.formula in models/marts/api/_api__models.yml), never averaged
+-- metric_formulas vars in dbt_project.yml), never averaged
 -- over hours. A ratio whose denominator is 0 is NULL.
 --
 -- Use: `dbt compile --select analyses/rollup_daily_sla_compliance.sql`, then

@@ -3,8 +3,8 @@
     python -m livepeer_devtools.view_docs          # rewrite the pages (`make docs` runs it)
     python -m livepeer_devtools.view_docs --check  # exit 1 when a page is stale (a test runs it)
 
-A derived column's formula is the column's `meta.formula` in
-models/marts/api/_api__models.yml (read by the views through the macro
+A derived column's formula is `vars.metric_formulas` in dbt_project.yml
+(read by the views through the macro
 `metric`, by the analyses and by the read API). In each page below, the row of
 a table whose first cell is such a column gets the formula as its last cell,
 so changing a formula in the YAML changes the docs with it.

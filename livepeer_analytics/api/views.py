@@ -1,8 +1,7 @@
 """What the API serves from each view: its grain and its additive columns. Its ratios are not
-defined here: each derived column's formula is the column's `meta.formula` in
-models/marts/api/_api__models.yml, the one definition the view (macro `metric`),
-the analyses and this API all use; the API evaluates it in SQL over the sums of a
-window (query.py).
+defined here: each derived column's formula is `vars.metric_formulas` in dbt_project.yml,
+the one definition the view (macro `metric`), the analyses and this API all use; the API
+evaluates it in SQL over the sums of a window (query.py).
 
 Re-rolling rule (docs/serving-views.md, "Re-rolling"): sum every additive
 column over the window and group, then recompute every ratio from those sums.
@@ -19,16 +18,13 @@ import yaml
 
 from livepeer_analytics.warehouse import REPO_ROOT
 
-VIEWS_YAML = REPO_ROOT / "models" / "marts" / "api" / "_api__models.yml"
+PROJECT_YAML = REPO_ROOT / "dbt_project.yml"
 
 
 @cache
 def formulas(view: str) -> dict[str, str]:
-    """The view's derived columns and their SQL formulas (over its additive columns), in YAML order."""
-    models = yaml.safe_load(VIEWS_YAML.read_text())["models"]
-    model = next(m for m in models if m["name"] == view)
-    return {column["name"]: column["meta"]["formula"] for column in model.get("columns", [])
-            if (column.get("meta") or {}).get("formula")}
+    """The view's derived columns and their SQL formulas (over its additive columns), in their order."""
+    return dict(yaml.safe_load(PROJECT_YAML.read_text())["vars"]["metric_formulas"].get(view, {}))
 
 
 @dataclass(frozen=True)

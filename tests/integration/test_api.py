@@ -190,7 +190,7 @@ def test_the_api_holds_no_formula_of_its_own():
     for path in package.rglob("*.py"):
         text = path.read_text()
         named = sorted(name for name in derived if re.search(rf"\b{name}\b", text))
-        assert not named, f"{path.relative_to(REPO_ROOT)} names {named}: formulas live in the views' YAML"
+        assert not named, f"{path.relative_to(REPO_ROOT)} names {named}: formulas live in vars.metric_formulas"
 
 
 @pytest.mark.parametrize("path", list(SPECS))

@@ -2,7 +2,7 @@
 -- pipeline x model_id x gpu_id x region. Every counter is session-level:
 -- each known session once, in the hour it started, under the identity that
 -- served its startup. The derived columns' formulas (sla_score, ...) are the
--- columns' meta.formula in _api__models.yml (macro metric).
+-- metric_formulas vars in dbt_project.yml (macro metric).
 with
 
 sessions as (
