@@ -467,7 +467,7 @@
 -#}
 {% macro create_streaming_events_table() -%}
     {%- set relation = source('livepeer', 'streaming_events') -%}
-    {%- set columns = adapter.dispatch('streaming_events_columns', 'livepeer')() -%}
+    {%- set columns = streaming_events_columns() -%}
     {%- set existing = adapter.get_relation(
         database=relation.database, schema=relation.schema, identifier=relation.identifier) -%}
     {%- if existing is none -%}
@@ -497,40 +497,34 @@
 {#-
     The raw table's columns: name, type, and the default a row gets when its
     producer does not say (none for the envelope fields, which a producer
-    always writes).
+    always writes). Each column has a kind; its type and default per engine
+    come from `streaming_events_types`.
 -#}
-{% macro duckdb__streaming_events_columns() -%}
-    {{ return([
-        {'name': 'id', 'type': 'varchar', 'default': none},
-        {'name': 'type', 'type': 'varchar', 'default': none},
-        {'name': 'timestamp', 'type': 'varchar', 'default': none},
-        {'name': 'gateway', 'type': 'varchar', 'default': none},
-        {'name': 'data', 'type': 'varchar', 'default': none},
-        {'name': 'source_file', 'type': 'varchar', 'default': "''"},
-        {'name': 'source_file_size', 'type': 'bigint', 'default': '0'},
-        {'name': 'source_file_modified_us', 'type': 'bigint', 'default': '0'},
-        {'name': 'line_number', 'type': 'bigint', 'default': '0'},
-        {'name': 'raw_line', 'type': 'varchar', 'default': "''"},
-        {'name': 'load_error', 'type': 'varchar', 'default': "''"},
-        {'name': 'ingested_at', 'type': 'timestamptz', 'default': 'current_timestamp'},
-    ]) }}
+{% macro streaming_events_columns() -%}
+    {%- set types = adapter.dispatch('streaming_events_types', 'livepeer')() -%}
+    {%- set columns = [] -%}
+    {%- for name, kind, has_default in [
+        ('id', 'text', false), ('type', 'label', false), ('timestamp', 'text', false),
+        ('gateway', 'label', false), ('data', 'text', false), ('source_file', 'text', true),
+        ('source_file_size', 'integer', true), ('source_file_modified_us', 'integer', true),
+        ('line_number', 'integer', true), ('raw_line', 'text', true), ('load_error', 'text', true),
+        ('ingested_at', 'arrival', true),
+    ] -%}
+        {%- do columns.append({'name': name, 'type': types[kind][0],
+            'default': types[kind][1] if has_default else none}) -%}
+    {%- endfor -%}
+    {{ return(columns) }}
 {%- endmacro %}
 
-{% macro clickhouse__streaming_events_columns() -%}
-    {{ return([
-        {'name': 'id', 'type': 'String', 'default': none},
-        {'name': 'type', 'type': 'LowCardinality(String)', 'default': none},
-        {'name': 'timestamp', 'type': 'String', 'default': none},
-        {'name': 'gateway', 'type': 'LowCardinality(String)', 'default': none},
-        {'name': 'data', 'type': 'String', 'default': none},
-        {'name': 'source_file', 'type': 'String', 'default': "''"},
-        {'name': 'source_file_size', 'type': 'Int64', 'default': '0'},
-        {'name': 'source_file_modified_us', 'type': 'Int64', 'default': '0'},
-        {'name': 'line_number', 'type': 'Int64', 'default': '0'},
-        {'name': 'raw_line', 'type': 'String', 'default': "''"},
-        {'name': 'load_error', 'type': 'String', 'default': "''"},
-        {'name': 'ingested_at', 'type': "DateTime64(3, 'UTC')", 'default': "now64(3, 'UTC')"},
-    ]) }}
+{#- Per kind of raw column: (type, default). -#}
+{% macro duckdb__streaming_events_types() -%}
+    {{ return({'text': ('varchar', "''"), 'label': ('varchar', "''"), 'integer': ('bigint', '0'),
+        'arrival': ('timestamptz', 'current_timestamp')}) }}
+{%- endmacro %}
+
+{% macro clickhouse__streaming_events_types() -%}
+    {{ return({'text': ('String', "''"), 'label': ('LowCardinality(String)', "''"), 'integer': ('Int64', '0'),
+        'arrival': ("DateTime64(3, 'UTC')", "now64(3, 'UTC')")}) }}
 {%- endmacro %}
 
 {% macro duckdb__streaming_events_create(relation, columns) -%}
