@@ -37,6 +37,7 @@ from _support import (
 )
 
 sys.path.insert(0, str(REPO_ROOT))
+from livepeer_analytics.api.query import over_sums  # noqa: E402
 from livepeer_analytics.api.views import VIEWS  # noqa: E402
 
 SPECS = {spec.path: spec for spec in VIEWS}
@@ -150,12 +151,6 @@ def test_daily_and_total_rows_are_sums_of_hourly_rows(warehouses, name, path):
             assert_row_equal(ratios, row, list(ratios), (granularity, row))
 
 
-def over(spec, formula: str, wrap: str) -> str:
-    """A formula of the view's YAML with each additive column `c` written as wrap.format(c)."""
-    names = "|".join(re.escape(column) for column in spec.additive)
-    return re.sub(rf"\b({names})\b", lambda m: wrap.format(m.group(1)), formula)
-
-
 def ratios_of(spec, sums: dict) -> dict:
     """The view's ratios (the formulas of its YAML) evaluated by DuckDB over these sums."""
     import duckdb
@@ -169,7 +164,7 @@ def ratios_of(spec, sums: dict) -> dict:
 
 def reroll_sql(spec, group: str) -> str:
     """The view re-rolled per `group` over a window in plain SQL: sums, then the view's formulas over them."""
-    ratios = ", ".join(f"{over(spec, formula, 'sum({})')} as {name}" for name, formula in spec.derived.items())
+    ratios = ", ".join(f"{over_sums(spec, formula, 'sum({})')} as {name}" for name, formula in spec.derived.items())
     return (f"select {group} as g, {ratios} from {spec.name} "
             "where window_start >= ? and window_start < ? group by 1")
 
