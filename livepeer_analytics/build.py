@@ -44,7 +44,8 @@ from pathlib import Path
 from livepeer_analytics import dbt_cli, load_events, preflight, run_state
 from livepeer_analytics.warehouse import (
     REPO_ROOT,
-    clickhouse_client,
+    Warehouse,
+    WarehouseError,
     duckdb_connect,
     duckdb_path,
     lock_path,
@@ -172,18 +173,17 @@ RAW_COLUMNS = [*load_events.COLUMNS, "ingested_at"]  # what the models read of t
 
 def raw_table_missing_columns() -> list[str]:
     """The raw table's columns the models need that it lacks (all of them when there is no table)."""
-    schema, name = run_state.raw_table().split(".", 1)
-    if target() == "duckdb":
-        if not duckdb_path().is_file():
-            return RAW_COLUMNS
-        with duckdb_connect() as con:
-            present = {row[0].lower() for row in con.execute(
-                "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
-                [schema, name]).fetchall()}
-    else:
-        present = {row[0].lower() for row in clickhouse_client().query(
-            "select name from system.columns where database = {schema:String} and table = {name:String}",
-            parameters={"schema": schema, "name": name}).result_rows}
+    schema, name = (part.replace("'", "''") for part in run_state.raw_table().split(".", 1))
+    try:
+        warehouse = Warehouse(in_database=False)
+    except WarehouseError:  # no DuckDB file yet
+        return RAW_COLUMNS
+    try:
+        present = {row[0].lower() for row in warehouse.rows(
+            "select column_name from information_schema.columns"
+            f" where table_schema = '{schema}' and table_name = '{name}'")}
+    finally:
+        warehouse.close()
     return [column for column in RAW_COLUMNS if column not in present]
 
 

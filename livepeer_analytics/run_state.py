@@ -36,14 +36,7 @@ import time
 from pathlib import Path
 
 from livepeer_analytics.load_events import event_files
-from livepeer_analytics.warehouse import (
-    REPO_ROOT,
-    clickhouse_client,
-    clickhouse_database,
-    duckdb_connect,
-    duckdb_path,
-    target,
-)
+from livepeer_analytics.warehouse import REPO_ROOT, Warehouse, clickhouse_database, target
 
 PROJECT_PATHS = ("models", "macros", "seeds", "tests", "dbt_project.yml", "profiles.yml")
 PROJECT_SUFFIXES = {".sql", ".yml", ".yaml", ".csv", ".md"}
@@ -77,21 +70,14 @@ class Probe:
     cannot be read (no warehouse yet, no such table): None never equals a recorded value."""
 
     def __init__(self) -> None:
-        self._con = None
+        self._warehouse: Warehouse | None = None
 
     def _one(self, sql: str) -> list | None:
         try:
-            if target() == "duckdb":
-                if self._con is None:
-                    if not duckdb_path().is_file():
-                        return None
-                    self._con = duckdb_connect()
-                row = self._con.execute(sql).fetchone()
-            else:
-                if self._con is None:
-                    self._con = clickhouse_client()
-                row = self._con.query(sql).result_rows[0]
-        except Exception:  # any failure to read means "cannot tell": start dbt
+            if self._warehouse is None:
+                self._warehouse = Warehouse(in_database=False)
+            row = self._warehouse.rows(sql)[0]
+        except Exception:  # any failure to read (no warehouse yet, no such table) means "cannot tell": start dbt
             return None
         return [None if value is None else str(value) for value in row]
 
@@ -103,9 +89,9 @@ class Probe:
         return self._one(f"select count(*), max(ingested_at) from {raw_table()}")
 
     def close(self) -> None:
-        if self._con is not None:
-            self._con.close()
-            self._con = None
+        if self._warehouse is not None:
+            self._warehouse.close()
+            self._warehouse = None
 
 
 def input_seen(probe: Probe) -> list | None:

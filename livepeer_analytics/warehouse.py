@@ -113,9 +113,11 @@ def clickhouse_client(database: str | None = None):
 
 
 class Warehouse:
-    """Run read-only SQL on the built models: `rows(sql)` returns a list of tuples."""
+    """Run read-only SQL on the built models: `rows(sql)` returns a list of tuples. With
+    `in_database=False` (the job's checks, before a first build has made the models' database) a
+    ClickHouse connection names no database: queries qualify every table."""
 
-    def __init__(self) -> None:
+    def __init__(self, in_database: bool = True) -> None:
         self.target = target()
         if self.target == "duckdb":
             import duckdb
@@ -129,7 +131,7 @@ class Warehouse:
                 raise WarehouseError(f"cannot open {path}: {str(exc).splitlines()[0]}") from exc
             self.location = str(path)
         elif self.target in ("chdb", "clickhouse"):
-            self._client = clickhouse_client(database=clickhouse_database())
+            self._client = clickhouse_client(database=clickhouse_database() if in_database else None)
             self.location = f"{self.target} database {clickhouse_database()}"
         else:
             raise WarehouseError(f"unknown DBT_TARGET {self.target!r}: use duckdb, chdb or clickhouse")
@@ -143,3 +145,7 @@ class Warehouse:
         if self.target == "duckdb":
             return [d[0] for d in self._con.execute(sql).description]
         return list(self._client.query(sql).column_names)
+
+    def close(self) -> None:
+        if self.target == "duckdb":
+            self._con.close()
