@@ -343,12 +343,12 @@ def timed_make(target: str, env: dict, *args: str) -> tuple[subprocess.Completed
     return proc, time.monotonic() - started
 
 
-def error_lines(output: str) -> list[str]:
-    return [line for line in strip_ansi(output).splitlines() if line.startswith("error:")]
-
-
 def lines_starting(output: str, prefix: str) -> list[str]:
     return [line for line in strip_ansi(output).splitlines() if line.startswith(prefix)]
+
+
+def error_lines(output: str) -> list[str]:
+    return lines_starting(output, "error:")
 
 
 # ------------------------------------------------------------------ faults and side checks
