@@ -386,29 +386,15 @@
             parsed.raw_line,
             parsed.line_hash,
             parsed.line_count,
-            case when parsed.envelope is null then 'not_json' end as load_error,
+            nullif(parsed.load_error, '') as load_error,
             {{ typed_null('bigint') }} as arrival_ms,
-            parsed.envelope.id as id,
-            parsed.envelope.type as type,
-            parsed.envelope.timestamp as timestamp,
-            parsed.envelope.gateway as gateway,
-            parsed.envelope.data as data
-        from (
-            select
-                source_file,
-                raw_line,
-                line_hash,
-                line_count,
-                -- an object line is parsed once (try: a malformed one is NULL, not_json)
-                case
-                    when starts_with(ltrim(raw_line), '{')
-                        then try(json_transform(
-                            raw_line,
-                            '{"id": "VARCHAR", "type": "VARCHAR", "timestamp": "VARCHAR", "gateway": "VARCHAR", "data": "JSON"}'
-                        ))
-                end as envelope
-            from ({{ raw_lines }}) as raw_lines
-        ) as parsed
+            parsed.id,
+            parsed.type,
+            parsed.timestamp,
+            parsed.gateway,
+            parsed.data
+        -- each line parsed once into its envelope, as the loader does (macros/envelope.sql)
+        from ({{ envelope_of_lines("(select *, '' as load_error from (" ~ raw_lines ~ ") as raw_lines)") }}) as parsed
         inner join {{ livepeer_files_relation(files) }} on parsed.source_file = files.path
 
         union all

@@ -38,10 +38,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from livepeer_analytics import load_events
+
 from _histories import PYTHON, append_events, create_raw_table
 from _matrix import odd_but_usable_events
 from _support import (
     ENGINES,
+    REPO_ROOT,
     dbt_command,
     dump_models,
     engine_env,
@@ -153,6 +156,18 @@ def test_every_line_lands_with_its_envelope_on_both_engines(raw_tables, tmp_path
                     assert row[field] == value, (*where, field)
                 else:
                     assert same_json(row[field], value), (*where, field, row[field])
+
+
+def test_the_loader_holds_no_envelope_sql_of_its_own():
+    """How a line becomes envelope columns is macros/envelope.sql, which files mode uses too: the loader
+    renders the engine's macro (plain Jinja) and names no JSON function itself."""
+    source = (REPO_ROOT / "livepeer_analytics" / "load_events.py").read_text()
+    named = [f for f in ("json_transform", "json_type", "JSONExtract", "isValidJSON", "JSONType") if f in source]
+    assert not named, f"load_events.py names {named}: the envelope is defined in macros/envelope.sql"
+    for engine in ("duckdb", "clickhouse"):
+        assert "raw_line" in load_events.envelope_macro(f"{engine}__envelope_of_lines")
+    files_mode = (REPO_ROOT / "macros" / "raw_events.sql").read_text()
+    assert "envelope_of_lines(" in files_mode and "json_transform" not in files_mode
 
 
 @pytest.mark.parametrize("engine", ENGINES)
