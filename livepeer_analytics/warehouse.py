@@ -92,7 +92,9 @@ def chdb_client(database: str | None = None, settings: dict | None = None):
     return create_client(interface="chdb", path=chdb_path(), database=database, settings=settings)
 
 
-def clickhouse_server_client(database: str | None = None):
+def clickhouse_server_client(database: str | None = None, shared: bool = False):
+    """A clickhouse-connect client on the server the CLICKHOUSE_* variables name; `shared` when several
+    threads use it at once (the API): then no HTTP session, which concurrent requests must not share."""
     import clickhouse_connect
 
     return clickhouse_connect.get_client(
@@ -102,6 +104,7 @@ def clickhouse_server_client(database: str | None = None):
         password=os.environ.get("CLICKHOUSE_PASSWORD", ""),
         secure=os.environ.get("CLICKHOUSE_SECURE", "false").lower() == "true",
         database=database,
+        **({"autogenerate_session_id": False} if shared else {}),
     )
 
 

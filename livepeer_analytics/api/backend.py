@@ -24,7 +24,15 @@ import threading
 import time
 
 from livepeer_analytics.api.query import ClickHouseDialect, Dialect
-from livepeer_analytics.warehouse import WarehouseError, clickhouse_database, duckdb_path, lock_path, target
+from livepeer_analytics.warehouse import (
+    WarehouseError,
+    chdb_client,
+    clickhouse_database,
+    clickhouse_server_client,
+    duckdb_path,
+    lock_path,
+    target,
+)
 
 
 class Busy(Exception):
@@ -182,21 +190,9 @@ class ClickHouseBackend:
         self._lock = threading.Lock() if self.target == "chdb" else None
         try:
             if self.target == "chdb":
-                from livepeer_analytics.warehouse import chdb_client
-
                 self.client = chdb_client(database=database)
             else:
-                import clickhouse_connect
-
-                self.client = clickhouse_connect.get_client(
-                    host=os.environ.get("CLICKHOUSE_HOST", "localhost"),
-                    port=int(os.environ.get("CLICKHOUSE_PORT", "8123")),
-                    username=os.environ.get("CLICKHOUSE_USER", "default"),
-                    password=os.environ.get("CLICKHOUSE_PASSWORD", ""),
-                    secure=os.environ.get("CLICKHOUSE_SECURE", "false").lower() == "true",
-                    database=database,
-                    autogenerate_session_id=False,  # concurrent requests must not share a session
-                )
+                self.client = clickhouse_server_client(database=database, shared=True)
         except Exception as exc:
             raise WarehouseError(f"cannot connect to {self.location}: {_first_line(exc)}") from None
 
