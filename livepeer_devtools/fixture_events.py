@@ -33,6 +33,9 @@ N excused by two excusable messages, each matching one entry of the error
 taxonomy and no other; O unexcused by one non-excusable message beside an
 excusable one. With D and E, every taxonomy entry decides some session's
 outcome (tests/fixture/assert_fixture_exercises_error_taxonomy.sql).
+P capability snapshots only (supply): two snapshots in one hour, a price
+change, an orchestrator serving two models, a GPU that disappears, a
+malformed entry.
 
 Run from the repository root::
 
@@ -112,6 +115,14 @@ O6_OTHER = Orch("0xA6a6B6b6C6c6D6d6E6e6F6f6A6a6B6b6C6c6D606",
 O7 = Orch("0xA7a7B7b7C7c7D7d7E7e7F7f7A7a7B7b7C7c7D707",  # entry without `hardware`
           "0x7777777777777777777777777777aAbBcCdDeE07",
           "https://orch-seven.fixture.invalid:8935")
+
+# O10, O11: only in capability snapshots (scenario P, supply); no session names them.
+O10 = Orch("0xA0a0B0b0C0c0D0d0E0e0F0f0A0a0B0b0C0c0D010",
+           "0x1010101010101010101010101010aAbBcCdDeE10",
+           "https://orch-ten.fixture.invalid:8935")
+O11 = Orch("0xA1a1B1b1C1c1D1d1E1e1F1f1A1a1B1b1C1c1D011",
+           "0x1111111111111111111111111111aAbBcCdDeE11",
+           "https://orch-eleven.fixture.invalid:8935")
 
 SENDER = "0x9999999999999999999999999999aAbBcCdDeE99"
 
@@ -515,6 +526,47 @@ def scenario_o_unexcused_by_trickle_error(fx: Fixture) -> None:
     fx.trace(s, r, "gateway_ingest_stream_closed", at(10, 25, 12), gw)
 
 
+def supply_entry(orch: Orch, sdxl_gpus: list[int], *, sdxl_price: int, sdxl_in_use: int) -> dict:
+    """O10's entry: SDXL on `sdxl_gpus` (warm) and V2V on GPU 903 (cold), both under capability 35,
+    which advertises 3 slots in all (no model-level capacity, as in real snapshots)."""
+    gpus = [(n, MODEL_SDXL) for n in sdxl_gpus] + [(903, MODEL_V2V)]
+    return {
+        "address": orch.canonical, "local_address": orch.hot, "orch_uri": orch.uri,
+        "capabilities": {
+            "bitstring": [20000000031], "capacities": {"35": 3}, "version": "0.8.9",
+            "constraints": {"PerCapability": {"35": {"models": {
+                MODEL_SDXL: {"warm": True, "runnerVersion": "0.14.1", "capacityInUse": sdxl_in_use},
+                MODEL_V2V: {"warm": False, "runnerVersion": "0.14.1", "capacityInUse": 0}}}}},
+        },
+        "capabilities_prices": [
+            {"pricePerUnit": sdxl_price, "pixelsPerUnit": 1, "capability": 35, "constraint": MODEL_SDXL},
+            {"pricePerUnit": 2400, "pixelsPerUnit": 2, "capability": 35, "constraint": MODEL_V2V},
+        ],
+        "hardware": [{"pipeline": LIVE_PIPELINE, "model_id": model, "gpu_info": {"0": {
+            "id": gpu_id(n), "name": "NVIDIA GeForce RTX 5090", "major": 12, "minor": 0,
+            "memory_free": 30000000000, "memory_total": 34190917632}}} for n, model in gpus],
+    }
+
+
+def scenario_p_supply(fx: Fixture) -> None:
+    """P (supply, tests/fixture/assert_fixture_gpu_supply.sql): O10 serves two models (SDXL on GPUs 901,
+    902; V2V on 903); two snapshots in the 10:00 hour (SDXL price 1600 -> 1800, in use 1 -> 2); at 11:05
+    GPU 902 is gone. At 11:20 a malformed entry (O11): no address, a GPU without id, price "free",
+    capacityInUse -1."""
+    fx.capabilities(at(10, 5, 0), [supply_entry(O10, [901, 902], sdxl_price=1600, sdxl_in_use=1)])
+    fx.capabilities(at(10, 35, 0), [supply_entry(O10, [901, 902], sdxl_price=1800, sdxl_in_use=2)])
+    fx.capabilities(at(11, 5, 0), [supply_entry(O10, [901], sdxl_price=1800, sdxl_in_use=1)])
+    fx.capabilities(at(11, 20, 0), [{
+        "local_address": O11.hot, "orch_uri": O11.uri,
+        "capabilities": {"capacities": {"35": 1}, "version": "0.8.9", "constraints": {"PerCapability": {
+            "35": {"models": {MODEL_SDXL: {"warm": True, "capacityInUse": -1}}}}}},
+        "capabilities_prices": [{"pricePerUnit": "free", "pixelsPerUnit": 1, "capability": 35,
+                                 "constraint": MODEL_SDXL}],
+        "hardware": [{"pipeline": LIVE_PIPELINE, "model_id": MODEL_SDXL,
+                      "gpu_info": {"0": {"name": "NVIDIA GeForce RTX 5090", "memory_total": 34190917632}}}],
+    }])
+
+
 SCENARIOS = [
     scenario_a_clean_success,
     scenario_b_success_with_swap,
@@ -532,6 +584,7 @@ SCENARIOS = [
     scenario_m_ingest_reconnect,
     scenario_n_excused_by_messages_alone,
     scenario_o_unexcused_by_trickle_error,
+    scenario_p_supply,
 ]
 
 
@@ -620,7 +673,7 @@ def capability_rows(events: list[dict]) -> list[dict]:
             continue
         for idx, entry in enumerate(e["data"]):
             base = {"snap_ts": e["timestamp"], "snap_id": e["id"], "entry": idx,
-                    "address": entry["address"].lower(), "local": entry["local_address"].lower(),
+                    "address": (entry.get("address") or "").lower(), "local": entry["local_address"].lower(),
                     "uri": entry["orch_uri"]}
             hardware = entry.get("hardware") or []
             if not hardware:
@@ -629,7 +682,7 @@ def capability_rows(events: list[dict]) -> list[dict]:
                 gpus = hw.get("gpu_info") or {}
                 for key in sorted(gpus, key=int) or [None]:
                     rows.append({**base, "model": hw.get("model_id") or None, "pipeline": hw.get("pipeline"),
-                                 "gpu": gpus[key]["id"] if key is not None else None})
+                                 "gpu": gpus[key].get("id") if key is not None else None})
     return rows
 
 

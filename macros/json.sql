@@ -164,3 +164,21 @@
 {% macro clickhouse__json_shape(json_expr) -%}
     lower(toString(JSONType({{ json_expr }})))
 {%- endmacro %}
+
+
+{#- A number at the top-level key `key_expr` (an SQL expression, e.g. a column) of a JSON object. -#}
+{% macro json_number_at_key(json_expr, key_expr) -%}
+    {{ return(adapter.dispatch('json_number_at_key', 'livepeer')(json_expr, key_expr)) }}
+{%- endmacro %}
+
+{% macro duckdb__json_number_at_key(json_expr, key_expr) -%}
+    try_cast(json_extract_string({{ json_expr }}, '$."' || {{ key_expr }} || '"') as double)
+{%- endmacro %}
+
+{% macro clickhouse__json_number_at_key(json_expr, key_expr) -%}
+    toFloat64OrNull(nullif(trim(if(
+        JSONType(ifNull({{ json_expr }}, ''), {{ key_expr }}) = 'String',
+        JSONExtractString(ifNull({{ json_expr }}, ''), {{ key_expr }}),
+        JSONExtractRaw(ifNull({{ json_expr }}, ''), {{ key_expr }})
+    )), ''))
+{%- endmacro %}

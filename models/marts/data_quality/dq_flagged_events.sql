@@ -20,6 +20,13 @@
 --                           a payment whose fee cannot be computed (missing or
 --                           unreadable faceValue, winProb outside [0, 1],
 --                           numTickets not a whole number >= 0): no fee counted
+--   invalid_capability_price  a capability snapshot price that is not a
+--                           number, negative, or per a unit of 0 pixels or
+--                           fewer: no price from it
+--   invalid_capacity_in_use  a snapshot's capacityInUse that is not a whole
+--                           number >= 0: no capacity in use from it
+--   incomplete_capability_entry  a snapshot GPU without orchestrator address,
+--                           GPU id or model: not in the supply view
 -- Unknown trace subtypes are listed in dq_unmapped_trace_subtypes.
 -- a table rebuilt in full each run (no delete key); ClickHouse sorts it by its grain.
 {{ config(
@@ -60,6 +67,24 @@ ingest as (
 payments as (
 
     select * from {{ ref('stg_livepeer__create_new_payment') }}
+
+),
+
+capability_prices as (
+
+    select * from {{ ref('stg_livepeer__capability_prices') }}
+
+),
+
+capability_models as (
+
+    select * from {{ ref('stg_livepeer__capability_models') }}
+
+),
+
+gpu_supply as (
+
+    select * from {{ ref('fct_gpu_supply') }}
 
 ),
 
@@ -184,6 +209,33 @@ flags as (
         'invalid_num_tickets' as flag
     from payments
     where has_invalid_num_tickets
+
+    union all
+
+    select
+        snapshot_event_id as event_id,
+        'network_capabilities' as event_type,
+        'invalid_capability_price' as flag
+    from capability_prices
+    where has_invalid_price
+
+    union all
+
+    select
+        snapshot_event_id as event_id,
+        'network_capabilities' as event_type,
+        'invalid_capacity_in_use' as flag
+    from capability_models
+    where has_invalid_capacity_in_use
+
+    union all
+
+    select
+        snapshot_event_id as event_id,
+        'network_capabilities' as event_type,
+        'incomplete_capability_entry' as flag
+    from gpu_supply
+    where supply_issue is not null
 
 ),
 
