@@ -24,6 +24,9 @@ PAGES = {
     "docs/views/v_api_network_demand.md": "v_api_network_demand",
     "docs/views/v_api_sla_compliance.md": "v_api_sla_compliance",
     "docs/ingest-quality.md": "v_api_ingest_quality",
+    "docs/views/v_api_gpu_supply.md": "v_api_gpu_supply",
+    "docs/views/v_api_supply_demand.md": "v_api_supply_demand",
+    "docs/views/v_api_gpu_price_performance.md": "v_api_gpu_price_performance",
 }
 ROW = re.compile(r"^\| `(?P<name>[a-z0-9_]+)` \|(?:(?P<middle>.*)\|)? [^|]* \|$")
 

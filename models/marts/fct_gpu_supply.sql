@@ -78,8 +78,9 @@ with_models as (
             and gpus_per_model.hardware_model_id = capability_models.model_id
     -- a model listed under two capabilities: the lowest capability id
     qualify row_number() over (
-            partition by gpus_per_model.snapshot_event_id, gpus_per_model.entry_index,
-            gpus_per_model.hardware_index, gpus_per_model.gpu_slot
+            partition by
+                gpus_per_model.snapshot_event_id, gpus_per_model.entry_index,
+                gpus_per_model.hardware_index, gpus_per_model.gpu_slot
             order by capability_models.capability_id
         ) = 1
 
@@ -99,8 +100,9 @@ with_prices as (
             and with_models.entry_index = prices.entry_index
             and with_models.hardware_model_id = prices.constraint_model_id
     qualify row_number() over (
-            partition by with_models.snapshot_event_id, with_models.entry_index,
-            with_models.hardware_index, with_models.gpu_slot
+            partition by
+                with_models.snapshot_event_id, with_models.entry_index,
+                with_models.hardware_index, with_models.gpu_slot
             order by
                 case when prices.capability_id = with_models.capability_id then 0 else 1 end,
                 prices.price_index
@@ -163,8 +165,7 @@ final as (
             when orchestrator_address is null then 'missing_orchestrator_address'
             when gpu_id is null then 'missing_gpu_id'
             when hardware_model_id is null or hardware_pipeline is null then 'missing_model'
-        end as supply_issue,
-        {{ batch_loaded_ms() }} as loaded_ms
+        end as supply_issue
     from with_capability_gpus
 
 )

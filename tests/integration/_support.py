@@ -47,6 +47,10 @@ MART_GRAINS = {
     "v_api_sla_compliance": ["window_start", "orchestrator_address", "pipeline", "model_id", "gpu_id", "region"],
     "fct_session_ingest_quality": ["session_key"],
     "v_api_ingest_quality": ["window_start", "gateway", "region", "pipeline", "model_id"],
+    "fct_gpu_supply": ["snapshot_event_id", "entry_index", "hardware_index", "gpu_slot"],
+    "v_api_gpu_supply": ["window_start", "orchestrator_address", "pipeline", "model_id", "gpu_id"],
+    "v_api_supply_demand": ["window_start", "pipeline", "model_id"],
+    "v_api_gpu_price_performance": ["window_start", "orchestrator_address", "pipeline", "model_id", "gpu_id"],
 }
 
 # Environment variables that would redirect the build away from what the test

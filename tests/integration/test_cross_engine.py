@@ -1,7 +1,7 @@
 """DuckDB and ClickHouse (chdb, the engine in-process) give the same marts.
 
 The same input is built on both engines; fct_workflow_sessions,
-fct_session_ingest_quality and the serving views must be equal row for row:
+fct_session_ingest_quality, fct_gpu_supply and the serving views must be equal row for row:
 keys and strings exactly, numbers within 1e-9 relative (booleans compare as
 0/1). Inputs: the project's fixture seed, and the real events (the prod
 snapshot and the 2026-01-08 stream). The real events are built on DuckDB from
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.chdb
 GRAINS = {
     model: grain
     for model, grain in MART_GRAINS.items()
-    if model in ("fct_workflow_sessions", "fct_session_ingest_quality") or model.startswith("v_api_")
+    if model in ("fct_workflow_sessions", "fct_session_ingest_quality", "fct_gpu_supply") or model.startswith("v_api_")
 }
 
 # (the DuckDB build, the chdb build) of each input

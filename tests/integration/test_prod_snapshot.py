@@ -11,6 +11,8 @@ real events on DuckDB (the `real` input of the build matrix: this snapshot and t
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import json
 from collections import Counter
 
 import pytest
@@ -123,3 +125,71 @@ def test_scenario_3_success_with_swap(labels, sessions):
         s = sessions[key]
         assert s["startup_outcome"] == "success", (key, s["startup_outcome"])
         assert s["is_swapped"] is True, key
+
+
+# Two orchestrators of the snapshot, checked by hand against what their capability snapshots say:
+# 0xbd67... lists two RTX 4090s for streamdiffusion-sdxl (and later RTX 5090s for the v2v model),
+# 0x6697... one RTX 5090.
+SUPPLY_ORCHESTRATORS = ("0xbd677e96a755207d348578727aa57a512c2022bd", "0x66970f8b4a5376ed7961e8633a83809e49ad809d")
+
+
+def _snapshot_gpus() -> list[dict]:
+    """Every GPU x model of the two orchestrators' snapshots, read straight from the events."""
+    rows = []
+    for line in PROD_EVENTS.read_text().splitlines():
+        event = json.loads(line)
+        if event["type"] != "network_capabilities":
+            continue
+        entries = event["data"] if isinstance(event["data"], list) else json.loads(event["data"])
+        for entry in entries:
+            address = entry["address"].lower()
+            if address not in SUPPLY_ORCHESTRATORS:
+                continue
+            constraints = entry["capabilities"].get("constraints", {}).get("PerCapability", {})
+            for hardware in entry.get("hardware", []):
+                model = hardware["model_id"]
+                gpus_of_model = sum(len(h["gpu_info"]) for h in entry["hardware"] if h["model_id"] == model)
+                in_use = next((c["models"][model].get("capacityInUse") for c in constraints.values()
+                               if model in c.get("models", {})), None)
+                price = next((p["pricePerUnit"] / p["pixelsPerUnit"] for p in entry["capabilities_prices"]
+                              if p["constraint"] == model), None)
+                for gpu in hardware["gpu_info"].values():
+                    rows.append({
+                        "snapshot_event_id": event["id"], "orchestrator_address": address,
+                        "hour": dt.datetime.fromtimestamp(int(event["timestamp"]) // 3_600_000 * 3600, dt.UTC).replace(tzinfo=None),
+                        "gpu_id": gpu["id"], "gpu_name": gpu["name"], "model_id": model,
+                        "price_wei_per_pixel": price, "model_capacity_in_use": in_use,
+                        "in_use_share": None if in_use is None else in_use / gpus_of_model,
+                    })
+    return rows
+
+
+def test_supply_shows_what_the_capability_snapshots_say(prod_db):
+    """GPUs, models, prices and capacity in use of two orchestrators, snapshot by snapshot (fct_gpu_supply)
+    and hour by hour (v_api_gpu_supply), equal what their snapshots say."""
+    expected = _snapshot_gpus()
+    assert {r["orchestrator_address"] for r in expected} == set(SUPPLY_ORCHESTRATORS)
+    assert {r["gpu_name"] for r in expected} >= {"NVIDIA GeForce RTX 4090", "NVIDIA GeForce RTX 5090"}
+    columns = ["snapshot_event_id", "orchestrator_address", "gpu_id", "gpu_name", "model_id",
+               "price_wei_per_pixel", "model_capacity_in_use"]
+    actual = query_dicts(prod_db, f"select {', '.join(columns)} from fct_gpu_supply"
+                         f" where orchestrator_address in {SUPPLY_ORCHESTRATORS} and supply_issue is null")
+    as_tuples = sorted(tuple(str(r[c]) for c in columns) for r in actual)
+    assert as_tuples == sorted(tuple(str(r[c]) for c in columns) for r in expected)
+
+    hourly = {}
+    for r in expected:
+        key = (r["hour"], r["orchestrator_address"], r["model_id"], r["gpu_id"])
+        hour = hourly.setdefault(key, {"snapshots": 0, "prices": [], "in_use": 0.0})
+        hour["snapshots"] += 1
+        hour["prices"].append(r["price_wei_per_pixel"])
+        hour["in_use"] += r["in_use_share"] or 0.0
+    view = query_dicts(prod_db, "select window_start, orchestrator_address, model_id, gpu_id, gpu_snapshots,"
+                       " avg_price_wei_per_pixel, capacity_in_use_slots_sum from v_api_gpu_supply"
+                       f" where orchestrator_address in {SUPPLY_ORCHESTRATORS}")
+    assert len(view) == len(hourly)
+    for row in view:
+        hour = hourly[(row["window_start"], row["orchestrator_address"], row["model_id"], row["gpu_id"])]
+        assert row["gpu_snapshots"] == hour["snapshots"], row
+        assert row["avg_price_wei_per_pixel"] == pytest.approx(sum(hour["prices"]) / len(hour["prices"])), row
+        assert row["capacity_in_use_slots_sum"] == pytest.approx(hour["in_use"]), row
