@@ -12,8 +12,10 @@ target/loadtest/loadtest.duckdb; `--duckdb FILE` for another one (build one with
 For each number of concurrent clients it sends a fixed number of requests
 (or stops at the duration, whichever comes first) from a realistic mix:
 one-hour and one-day windows at the full grain, one day per orchestrator and
-per gateway (day and total granularity), and paginated scans (limit 200,
-following next_cursor), and prints requests/s and p50/p95/p99 latency, per
+per gateway (day and total granularity), paginated scans (limit 200,
+following next_cursor), and year-long (366-day) daily, weekly and total
+requests on every kind of view (demand, SLA, price and performance, supply
+and demand, ingest quality), and prints requests/s and p50/p95/p99 latency, per
 request kind and overall. Every answer must be 200.
 """
 
@@ -106,7 +108,38 @@ def scenarios(newest: dt.datetime, days: int, orchestrators: list[str], gateways
         return ("paginated scan (limit 200), demand full grain", "/v1/network/demand",
                 {"start": s, "end": e, "limit": 200}, True)
 
-    weighted = [(hour_gpu, 3), (day_gpu, 2), (day_orch, 2), (day_sla, 1), (day_gateway, 2), (scan, 1)]
+    def year():
+        # the longest window day, week and total accept (366 days), ending at the newest hour
+        end = newest + dt.timedelta(hours=1)
+        return iso(end - dt.timedelta(days=366)), iso(end)
+
+    def year_demand():
+        s, e = year()
+        return ("year window, demand per model, daily", "/v1/network/demand",
+                {"start": s, "end": e, "granularity": "day", "group_by": "model_id"}, False)
+
+    def year_sla():
+        s, e = year()
+        return ("year window, sla per orchestrator, weekly", "/v1/sla/compliance",
+                {"start": s, "end": e, "granularity": "week", "group_by": "orchestrator_address"}, False)
+
+    def year_value():
+        s, e = year()
+        return ("year window, price and performance per GPU, total", "/v1/gpu/price-performance",
+                {"start": s, "end": e, "granularity": "total", "group_by": "orchestrator_address,gpu_id"}, False)
+
+    def year_supply():
+        s, e = year()
+        return ("year window, supply and demand per model, weekly", "/v1/supply/demand",
+                {"start": s, "end": e, "granularity": "week", "group_by": "model_id"}, False)
+
+    def year_ingest():
+        s, e = year()
+        return ("year window, ingest quality per gateway, daily", "/v1/ingest/quality",
+                {"start": s, "end": e, "granularity": "day", "group_by": "gateway"}, False)
+
+    weighted = [(hour_gpu, 3), (day_gpu, 2), (day_orch, 2), (day_sla, 1), (day_gateway, 2), (scan, 1),
+                (year_demand, 1), (year_sla, 1), (year_value, 1), (year_supply, 1), (year_ingest, 1)]
     return [f for f, w in weighted for _ in range(w)]
 
 
