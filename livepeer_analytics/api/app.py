@@ -1,7 +1,7 @@
 """The read API over the serving views (FastAPI). Start it with `make serve`.
 
-Endpoints: /v1/gpu/metrics, /v1/network/demand, /v1/sla/compliance (one per
-view of views.py, routers/views.py), /v1/data-quality (the dq_* models,
+Endpoints: /v1/gpu/metrics, /v1/network/demand, /v1/sla/compliance,
+/v1/ingest/quality (one per view of views.py, routers/views.py), /v1/data-quality (the dq_* models,
 routers/data_quality.py), /healthz (routers/health.py),
 /openapi.json, /docs (Swagger UI) and /redoc, whose assets are served locally
 (fastapi-offline): no internet needed. The dashboard page is served at /
@@ -33,7 +33,8 @@ def create_app(settings: Settings | None = None) -> FastAPIOffline:
         title="Livepeer analytics read API",
         version="1",
         description="Hourly serving views, re-rolled to any window: additive columns summed, ratios recomputed "
-                    "from the sums, p95_output_fps exact from the status samples. See docs/serving-api.md.",
+                    f"from the sums, p95_output_fps exact from the status samples; {views.limits(settings)}. "
+                    "See docs/serving-api.md.",
     )
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET"],

@@ -23,13 +23,21 @@ def _number(name: str, default: float, kind=float, minimum: float = 0):
     return value
 
 
+def _hour_window_variable() -> str:
+    """LIVEPEER_API_MAX_HOUR_WINDOW_DAYS, or its name until 2026-12 (when it limited every granularity),
+    LIVEPEER_API_MAX_WINDOW_DAYS, when only that one is set (docs/changelog.md)."""
+    name, old = "LIVEPEER_API_MAX_HOUR_WINDOW_DAYS", "LIVEPEER_API_MAX_WINDOW_DAYS"
+    return old if not os.environ.get(name, "").strip() and os.environ.get(old, "").strip() else name
+
+
 @dataclass(frozen=True)
 class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     token: str | None = None            # LIVEPEER_API_TOKEN: bearer token required on /v1 when set
     cors_origins: tuple[str, ...] = ()  # LIVEPEER_API_CORS_ORIGINS: comma-separated, none by default
-    max_window_days: float = 31         # LIVEPEER_API_MAX_WINDOW_DAYS
+    max_hour_window_days: float = 31    # LIVEPEER_API_MAX_HOUR_WINDOW_DAYS: longest window at granularity=hour
+    max_rollup_window_days: float = 366  # LIVEPEER_API_MAX_ROLLUP_WINDOW_DAYS: at granularity day, week, total
     default_limit: int = 1000           # LIVEPEER_API_DEFAULT_LIMIT
     max_limit: int = 10000              # LIVEPEER_API_MAX_LIMIT
     query_timeout_s: float = 10.0       # LIVEPEER_API_QUERY_TIMEOUT_S
@@ -46,7 +54,8 @@ class Settings:
             port=_number("LIVEPEER_API_PORT", 8000, int, 0),
             token=os.environ.get("LIVEPEER_API_TOKEN") or None,
             cors_origins=origins,
-            max_window_days=_number("LIVEPEER_API_MAX_WINDOW_DAYS", 31, float, 1 / 24),
+            max_hour_window_days=_number(_hour_window_variable(), 31, float, 1 / 24),
+            max_rollup_window_days=_number("LIVEPEER_API_MAX_ROLLUP_WINDOW_DAYS", 366, float, 1 / 24),
             default_limit=_number("LIVEPEER_API_DEFAULT_LIMIT", 1000, int, 1),
             max_limit=_number("LIVEPEER_API_MAX_LIMIT", 10000, int, 1),
             query_timeout_s=_number("LIVEPEER_API_QUERY_TIMEOUT_S", 10.0, float, 0.01),
@@ -58,4 +67,10 @@ class Settings:
         values.update({k: v for k, v in overrides.items() if v is not None})
         if values["default_limit"] > values["max_limit"]:
             raise ConfigError("LIVEPEER_API_DEFAULT_LIMIT is above LIVEPEER_API_MAX_LIMIT")
+        if values["max_hour_window_days"] > values["max_rollup_window_days"]:
+            raise ConfigError(f"{_hour_window_variable()} is above LIVEPEER_API_MAX_ROLLUP_WINDOW_DAYS")
         return cls(**values)
+
+    def max_window_days(self, granularity: str) -> float:
+        """The longest window (end - start) a request of this granularity may ask for."""
+        return self.max_hour_window_days if granularity == "hour" else self.max_rollup_window_days

@@ -89,8 +89,11 @@ def _filters(spec: ViewSpec, params) -> tuple:
     )
 
 
-def _window(params, settings: Settings, newest: Callable[[], dt.datetime | None]) -> tuple[dt.datetime, dt.datetime]:
-    """[start, end) in whole hours: by default the 24 hours up to the view's newest hour."""
+def _window(params, settings: Settings, granularity: str,
+            newest: Callable[[], dt.datetime | None]) -> tuple[dt.datetime, dt.datetime]:
+    """[start, end) in whole hours: by default the 24 hours up to the view's newest hour; no longer than
+    the granularity's maximum (LIVEPEER_API_MAX_HOUR_WINDOW_DAYS for hour, LIVEPEER_API_MAX_ROLLUP_WINDOW_DAYS
+    for day, week and total)."""
     raw_start, raw_end = single(params, "start"), single(params, "end")
     start = parse_time("start", raw_start) if raw_start is not None else None
     end = parse_time("end", raw_end) if raw_end is not None else None
@@ -104,9 +107,12 @@ def _window(params, settings: Settings, newest: Callable[[], dt.datetime | None]
     if start is None:
         start = end - dt.timedelta(days=1)
     start, end = floor_hour(start), ceil_hour(end)
-    if end - start > dt.timedelta(days=settings.max_window_days):
-        raise q.BadRequest(f"the window {q.iso(start)} to {q.iso(end)} is longer than the maximum of "
-                           f"{settings.max_window_days:g} days: narrow start/end")
+    maximum = settings.max_window_days(granularity)
+    if end - start > dt.timedelta(days=maximum):
+        coarser = granularity == "hour" and end - start <= dt.timedelta(days=settings.max_window_days("day"))
+        raise q.BadRequest(f"the window {q.iso(start)} to {q.iso(end)} is longer than the maximum of {maximum:g} "
+                           f"days for granularity={granularity}: narrow start/end"
+                           + (" or use granularity day, week or total" if coarser else ""))
     return start, end
 
 
@@ -118,7 +124,7 @@ def view_query(spec: ViewSpec, params, settings: Settings,
     fmt = _choice(params, "format", FORMATS, "json")
     group_by, filters = _group_by(spec, params), _filters(spec, params)
     limit = limit_of(params, settings, settings.default_limit)
-    start, end = _window(params, settings, newest)
+    start, end = _window(params, settings, granularity, newest)
     query = q.Query(spec, start, end, granularity, group_by, filters, limit)
     cursor = single(params, "cursor")
     if cursor is not None:

@@ -101,5 +101,24 @@ SLA_COMPLIANCE = ViewSpec(
     }),
 )
 
-VIEWS = (GPU_METRICS, NETWORK_DEMAND, SLA_COMPLIANCE)
+INGEST_QUALITY = ViewSpec(
+    name="v_api_ingest_quality",
+    path="/v1/ingest/quality",
+    summary="Ingest quality of the broadcaster -> gateway leg per gateway, region, pipeline and model "
+            "(v_api_ingest_quality)",
+    grain=("gateway", "region", "pipeline", "model_id"),
+    additive=(
+        "ingest_samples", "ingest_bytes_received", "ingest_bytes_sent", "ingest_covered_seconds",
+        "video_packets_received", "video_packets_lost", "audio_packets_received", "audio_packets_lost",
+        "video_jitter_ms_sum", "video_jitter_samples", "audio_jitter_ms_sum", "audio_jitter_samples",
+        "conn_quality_good_samples", "conn_quality_bad_samples", "conn_quality_other_samples",
+    ),
+    # the sample counts; bytes, seconds and packets are time-weighted shares of a reading's delta (floats)
+    integer=frozenset({
+        "ingest_samples", "video_jitter_samples", "audio_jitter_samples", "conn_quality_good_samples",
+        "conn_quality_bad_samples", "conn_quality_other_samples",
+    }),
+)
+
+VIEWS = (GPU_METRICS, NETWORK_DEMAND, SLA_COMPLIANCE, INGEST_QUALITY)
 

@@ -6,12 +6,15 @@ matrix (conftest.py, _matrix.py):
 - the real events (prod snapshot and 2026-01-08 stream) on DuckDB (skipped when
   ../shared/fixtures is absent).
 
-Checked: hourly API rows equal the views (every column, p95 included); daily
-and total rows equal the sums of the hourly rows, with ratios recomputed and
-p95 exact from the status samples; ratios equal a direct SQL re-roll;
-pagination returns every row exactly once (NULL groups included); DuckDB and
-chdb answer the same; bad requests, SQL injection, token, rate limit, 503
-while a build holds the run lock, offline docs.
+Checked, for every serving view (views.VIEWS: GPU metrics, network demand,
+SLA compliance, ingest quality): hourly API rows equal the views (every
+column, p95 included); daily and total rows equal the sums of the hourly
+rows, with ratios recomputed and p95 exact from the status samples, over the
+data's window and over a 366-day window; ratios equal a direct SQL re-roll;
+pagination returns every row exactly once (NULL groups included); CSV equals
+JSON; DuckDB and chdb answer the same; the window limits per granularity;
+bad requests, SQL injection, token, rate limit, 503 while a build holds the
+run lock, offline docs.
 """
 
 from __future__ import annotations
@@ -59,13 +62,20 @@ class Warehouse:
     def window(self) -> dict:
         return {"start": self.first, "end": self.end}
 
+    def long_window(self, days: float = 366) -> dict:
+        """A window of `days` days (the default maximum at granularity day, week and total) with the data in its
+        middle: its first and last day and week hold no data."""
+        start = dt.datetime.fromisoformat(self.first[:-1]) - dt.timedelta(days=days // 2)
+        assert dt.datetime.fromisoformat(self.end[:-1]) <= start + dt.timedelta(days=days - 7)
+        return {"start": start.isoformat() + "Z", "end": (start + dt.timedelta(days=days)).isoformat() + "Z"}
+
 
 # name -> (engine, input of the build matrix, server settings). The real events span 2026-01-08 to
-# 2026-02-24: their window is longer than the default maximum of 31 days.
+# 2026-02-24: their window is longer than the default maximum of 31 days at granularity=hour.
 WAREHOUSES = {
     "seed_duckdb": ("duckdb", "seed", {}),
     "seed_chdb": ("chdb", "seed", {}),
-    "real_duckdb": ("duckdb", "real", {"LIVEPEER_API_MAX_WINDOW_DAYS": "60"}),
+    "real_duckdb": ("duckdb", "real", {"LIVEPEER_API_MAX_HOUR_WINDOW_DAYS": "60"}),
 }
 
 
@@ -117,6 +127,8 @@ def test_hourly_rows_equal_the_view(warehouses, name, path):
     warehouse, spec = warehouses(name), SPECS[path]
     expected = view_rows(warehouse, spec)
     assert expected, f"{spec.name} is empty on {name}: nothing would be tested"
+    # every column of the view is served: summed (additive) or recomputed (ratios, p95)
+    assert warehouse.views[spec.name]["columns"] == ["window_start", *spec.grain, *spec.columns]
     rows = warehouse.server.all_rows(path, warehouse.window)
     actual = {(r["window_start"][:-1], *(r[c] for c in spec.grain)): r for r in rows}
     assert len(actual) == len(rows), "a row came twice"
@@ -149,6 +161,45 @@ def test_daily_and_total_rows_are_sums_of_hourly_rows(warehouses, name, path):
             assert_row_equal(sums, row, spec.additive, (granularity, row))
             ratios = ratios_of(spec, {c: sums[c] for c in spec.additive})
             assert_row_equal(ratios, row, list(ratios), (granularity, row))
+
+
+def bucket_of(window_start: str, granularity: str) -> str:
+    """The start of the bucket (UTC day, ISO week from Monday) an hour belongs to; '' for total."""
+    start = dt.datetime.fromisoformat(window_start[:-1])
+    if granularity in ("day", "week"):
+        start = start.replace(hour=0)
+    if granularity == "week":
+        start -= dt.timedelta(days=start.weekday())
+    return "" if granularity == "total" else start.isoformat()
+
+
+@pytest.mark.parametrize("path", list(SPECS))
+@pytest.mark.parametrize("name", ALL)
+def test_a_366_day_window_rerolls_exactly(warehouses, name, path):
+    """Day, week and total rows over 366 days (the default maximum) are the sums of the hourly rows, with
+    the ratios recomputed from them, and equal the answer over the data's own window, p95 included."""
+    warehouse, spec = warehouses(name), SPECS[path]
+    hourly = warehouse.server.all_rows(path, warehouse.window)
+    window = warehouse.long_window(366)
+    for granularity, step in (("day", dt.timedelta(days=1)), ("week", dt.timedelta(weeks=1)), ("total", None)):
+        def keys(r, g=granularity):
+            return (bucket_of(r["window_start"], g), *(r[c] for c in spec.grain))
+
+        expected = rolled(hourly, spec, keys)
+        rows = warehouse.server.all_rows(path, {**window, "granularity": granularity})
+        assert len(rows) == len(expected) > 0, granularity
+        short = {keys(r): r for r in warehouse.server.all_rows(path, {**warehouse.window, "granularity": granularity})}
+        for row in rows:
+            sums = expected[keys(row)]
+            assert_row_equal(sums, row, spec.additive, (granularity, row))
+            ratios = ratios_of(spec, {c: sums[c] for c in spec.additive})
+            assert_row_equal(ratios, row, list(ratios), (granularity, row))
+            assert_row_equal(short[keys(row)], row, spec.columns, (granularity, row))  # p95 included
+            start, end = (dt.datetime.fromisoformat(row[c][:-1]) for c in ("window_start", "window_end"))
+            if step is None:
+                assert (row["window_start"], row["window_end"]) == (window["start"], window["end"])
+            else:  # the data is in the window's middle: whole buckets
+                assert end - start == step and start.isoformat() == keys(row)[0], row
 
 
 def ratios_of(spec, sums: dict) -> dict:
@@ -188,14 +239,17 @@ def test_the_api_holds_no_formula_of_its_own():
         assert not named, f"{path.relative_to(REPO_ROOT)} names {named}: formulas live in vars.metric_formulas"
 
 
+@pytest.mark.parametrize("days", [None, 366], ids=["data-window", "366-days"])
 @pytest.mark.parametrize("path", list(SPECS))
 @pytest.mark.parametrize("name", DUCKDB)
-def test_ratios_equal_a_direct_sql_reroll(warehouses, name, path):
+def test_ratios_equal_a_direct_sql_reroll(warehouses, name, path, days):
     warehouse, spec = warehouses(name), SPECS[path]
     group = spec.grain[0]
-    window = [dt.datetime.fromisoformat(warehouse.first[:-1]), dt.datetime.fromisoformat(warehouse.end[:-1])]
+    bounds = warehouse.window if days is None else warehouse.long_window(days)
+    window = [dt.datetime.fromisoformat(bounds[c][:-1]) for c in ("start", "end")]
     expected = {r["g"]: r for r in query_dicts(warehouse.db_path, reroll_sql(spec, group), window)}
-    rows = warehouse.server.all_rows(path, {**warehouse.window, "granularity": "total", "group_by": group})
+    assert expected, f"{spec.name} has no rows in {bounds}"
+    rows = warehouse.server.all_rows(path, {**bounds, "granularity": "total", "group_by": group})
     assert {r[group] for r in rows} == set(expected)
     for row in rows:
         record = expected[row[group]]
@@ -206,12 +260,12 @@ def test_ratios_equal_a_direct_sql_reroll(warehouses, name, path):
             where window_start >= ? and window_start < ? group by 1""", window)}
         for row in rows:
             assert values_equal(p95.get(row[group]), row["p95_output_fps"]), row[group]
-        days = warehouse.server.all_rows(path, {**warehouse.window, "granularity": "day",
-                                                "group_by": "gpu_id"})
+        daily = warehouse.server.all_rows(path, {**bounds, "granularity": "day", "group_by": "gpu_id"})
         p95_day = {(r["d"].isoformat(), r["g"]): r["p95"] for r in query_dicts(warehouse.db_path, """
             select date_trunc('day', window_start) as d, gpu_id as g, quantile_cont(output_fps, 0.95) as p95
             from fct_status_samples where window_start >= ? and window_start < ? group by 1, 2""", window)}
-        for row in days:
+        assert len(daily) == len(p95_day)
+        for row in daily:
             day = dt.datetime.fromisoformat(row["window_start"][:10]).isoformat()
             assert values_equal(p95_day.get((day, row["gpu_id"])), row["p95_output_fps"]), row
 
@@ -225,7 +279,8 @@ def test_pagination_returns_every_row_once(warehouses, name, group_by):
         if group_by:
             params["group_by"] = ",".join(c for c in group_by.split(",") if c in spec.grain) or "region"
         whole = warehouse.server.all_rows(path, params)
-        assert len(whole) > 1
+        # more than one page at limit 1, unless the view has a single row (the real events' ingest quality)
+        assert len(whole) > 1 or len(warehouse.views[spec.name]["rows"]) == 1, (path, params)
         for limit in (1, 2, 7):
             paged = warehouse.server.all_rows(path, params, limit=limit)
             # same rows in the same order (float sums may differ in the last bit between plans)
@@ -249,7 +304,8 @@ def key(row: dict, spec) -> tuple:
 QUERIES = [
     {}, {"granularity": "day"}, {"granularity": "total", "group_by": "orchestrator_address"},
     {"granularity": "total", "group_by": ""}, {"granularity": "week", "group_by": "region"},
-    {"group_by": "gpu_id", "gpu_id": "~null"},
+    {"group_by": "gpu_id", "gpu_id": "~null"}, {"days": 366, "granularity": "week"},
+    {"days": 366, "granularity": "total", "group_by": "region"},
 ]
 
 
@@ -259,25 +315,36 @@ def test_duckdb_and_chdb_answer_the_same(warehouses):
     assert duck.window == click.window
     for path, spec in SPECS.items():
         for params in QUERIES:
+            windows = (duck.window, click.window) if "days" not in params else (
+                duck.long_window(params["days"]), click.long_window(params["days"]))
             params = {k: v for k, v in params.items() if k in ("granularity", "group_by") or k in spec.grain}
             if "group_by" in params:
                 params["group_by"] = ",".join(c for c in params["group_by"].split(",") if c in spec.grain)
-            left = duck.server.all_rows(path, {**duck.window, **params}, limit=3)
-            right = click.server.all_rows(path, {**click.window, **params}, limit=3)
-            assert len(left) == len(right), (path, params)
+            left = duck.server.all_rows(path, {**windows[0], **params}, limit=3)
+            right = click.server.all_rows(path, {**windows[1], **params}, limit=3)
+            assert len(left) == len(right) > 0, (path, params)
             for a, b in zip(left, right):
                 assert_row_equal(a, b, list(a), (path, params))
                 assert list(a) == list(b)
 
 
-def test_csv_matches_json(warehouses):
-    warehouse = warehouses("seed_duckdb")
-    params = {**warehouse.window, "granularity": "total", "group_by": "gpu_id"}
-    rows = warehouse.server.all_rows("/v1/gpu/metrics", params)
-    status, headers, body = warehouse.server.get("/v1/gpu/metrics", {**params, "format": "csv"})
-    assert status == 200 and headers["content-type"].startswith("text/csv")
-    lines = body.strip().split("\n")
-    assert lines[0].split(",") == list(rows[0]) and len(lines) == len(rows) + 1
+@pytest.mark.parametrize("path", list(SPECS))
+def test_csv_matches_json(warehouses, path):
+    import csv
+
+    warehouse, spec = warehouses("seed_duckdb"), SPECS[path]
+    for params in ({**warehouse.window, "granularity": "total", "group_by": spec.grain[-1]}, warehouse.window):
+        rows = warehouse.server.all_rows(path, params)
+        status, headers, body = warehouse.server.get(path, {**params, "format": "csv"})
+        assert status == 200 and headers["content-type"].startswith("text/csv") and "x-next-cursor" not in headers
+        table = list(csv.reader(body.splitlines()))
+        assert table[0] == list(rows[0]) and len(table) == len(rows) + 1
+        assert table[1:] == [["" if v is None else str(v) for v in row.values()] for row in rows]
+    # the next page's cursor is a header
+    status, headers, body = warehouse.server.get(path, {**warehouse.window, "format": "csv", "limit": 1})
+    assert status == 200 and len(body.splitlines()) == 2
+    page = warehouse.server.json(path, {**warehouse.window, "limit": 1})
+    assert headers["x-next-cursor"] == page["next_cursor"]
 
 
 def test_healthz_and_offline_docs(warehouses):
@@ -286,8 +353,15 @@ def test_healthz_and_offline_docs(warehouses):
     assert health["status"] == "ok" and health["newest_window_start"] == (
         dt.datetime.fromisoformat(warehouse.end[:-1]) - dt.timedelta(hours=1)).isoformat() + "Z"
     spec = warehouse.server.json("/openapi.json")
-    assert {"/v1/gpu/metrics", "/v1/network/demand", "/v1/sla/compliance", "/v1/data-quality",
-            "/healthz"} <= set(spec["paths"])
+    assert {"/v1/gpu/metrics", "/v1/network/demand", "/v1/sla/compliance", "/v1/ingest/quality",
+            "/v1/data-quality", "/healthz"} <= set(spec["paths"])
+    limits = "end - start at most 31 days at granularity=hour, 366 days at day, week and total"
+    for path in SPECS:
+        get = spec["paths"][path]["get"]
+        documented = {p["name"]: p.get("description", "") for p in get["parameters"]}
+        assert limits in get["description"] and limits in documented["end"], path
+        assert set(documented) == {"start", "end", "granularity", "limit", "cursor", "format", "group_by",
+                                   *SPECS[path].grain}, path
     for page, asset in (("/docs", "swagger-ui-bundle.js"), ("/redoc", "redoc.standalone.js")):
         status, _, html = warehouse.server.get(page)
         assert status == 200 and f"/static-offline-docs/{asset}" in html and "cdn" not in html.lower()
@@ -376,10 +450,21 @@ def test_data_quality_bad_requests_get_one_clear_400(warehouses, params, message
 # ------------------------------------------------------------------ bad input
 
 BAD = [
-    ({"group_by": "gateway"}, "unknown column 'gateway'"),
+    ({"group_by": "colour"}, "unknown column 'colour' in group_by"),
     ({"granularity": "month"}, "granularity"),
     ({"start": "2026-03-02T00:00:00Z", "end": "2026-03-01T00:00:00Z"}, "not after start"),
-    ({"start": "2026-01-01T00:00:00Z", "end": "2026-03-01T00:00:00Z"}, "longer than the maximum"),
+    # the window limits: 31 days at granularity=hour, 366 at day, week and total (the defaults)
+    ({"start": "2026-01-01T00:00:00Z", "end": "2026-02-02T00:00:00Z"},
+     "longer than the maximum of 31 days for granularity=hour: narrow start/end or use granularity day"),
+    ({"start": "2026-01-01T00:00:00Z", "end": "2026-02-01T01:00:00Z", "granularity": "hour"},
+     "2026-01-01T00:00:00Z to 2026-02-01T01:00:00Z is longer than the maximum of 31 days for granularity=hour"),
+    ({"start": "2025-03-01T00:00:00Z", "end": "2026-03-03T00:00:00Z", "granularity": "day"},
+     "longer than the maximum of 366 days for granularity=day: narrow start/end"),
+    ({"start": "2025-03-01T00:00:00Z", "end": "2026-03-03T00:00:00Z", "granularity": "week"},
+     "longer than the maximum of 366 days for granularity=week"),
+    ({"start": "2025-03-01T00:00:00Z", "end": "2026-03-02T00:30:00Z", "granularity": "total"},
+     "2025-03-01T00:00:00Z to 2026-03-02T01:00:00Z is longer than the maximum of 366 days for granularity=total"),
+    ({"start": "2024-01-01T00:00:00Z", "end": "2026-01-01T00:00:00Z"}, "for granularity=hour: narrow start/end"),
     ({"start": "yesterday"}, "ISO 8601"),
     ({"limit": "0"}, "out of range"),
     ({"limit": "1000000"}, "out of range"),
@@ -392,13 +477,60 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize("params,message", BAD, ids=[m for _, m in BAD])
-def test_bad_requests_get_one_clear_400(warehouses, params, message):
-    status, headers, body = warehouses("seed_duckdb").server.get("/v1/gpu/metrics", params)
+@pytest.mark.parametrize("params,message", BAD, ids=[m[:60] for _, m in BAD])
+@pytest.mark.parametrize("path", list(SPECS))
+def test_bad_requests_get_one_clear_400(warehouses, path, params, message):
+    status, headers, body = warehouses("seed_duckdb").server.get(path, params)
     assert status == 400, body
     payload = json.loads(body)
     assert list(payload) == ["error"] and message in payload["error"] and "\n" not in payload["error"]
     assert "Traceback" not in body
+    if message.endswith("narrow start/end"):  # no hint to a coarser granularity when none would accept it
+        assert payload["error"].endswith(message), payload
+
+
+@pytest.mark.parametrize("path", list(SPECS))
+def test_each_granularity_accepts_windows_up_to_its_maximum(warehouses, path):
+    """Exactly 31 days at granularity=hour and exactly 366 at day, week and total are answered; an hour
+    more is the 400 of test_bad_requests_get_one_clear_400."""
+    warehouse, spec = warehouses("seed_duckdb"), SPECS[path]
+    hourly = warehouse.server.all_rows(path, warehouse.window)
+    everything = rolled(hourly, spec, lambda r: "")[""]
+    for granularity, days in (("hour", 31), ("day", 366), ("week", 366), ("total", 366)):
+        window = warehouse.long_window(days)
+        rows = warehouse.server.all_rows(path, {**window, "granularity": granularity})
+        if granularity == "hour":
+            assert rows == hourly
+        assert_row_equal(everything, rolled(rows, spec, lambda r: "")[""], spec.additive, granularity)
+        later = dt.datetime.fromisoformat(window["end"][:-1]) + dt.timedelta(hours=1)
+        status, _, body = warehouse.server.get(path, {**window, "granularity": granularity,
+                                                      "end": later.isoformat() + "Z"})
+        assert status == 400 and f"maximum of {days} days for granularity={granularity}" in body, body
+
+
+def test_window_limits_are_settings(monkeypatch):
+    """LIVEPEER_API_MAX_HOUR_WINDOW_DAYS (31) bounds hourly windows, LIVEPEER_API_MAX_ROLLUP_WINDOW_DAYS (366)
+    day, week and total ones; the hour limit's old name, LIVEPEER_API_MAX_WINDOW_DAYS, still sets it."""
+    from livepeer_analytics.api.config import ConfigError, Settings
+
+    names = ("LIVEPEER_API_MAX_HOUR_WINDOW_DAYS", "LIVEPEER_API_MAX_ROLLUP_WINDOW_DAYS", "LIVEPEER_API_MAX_WINDOW_DAYS")
+
+    def limits(**env) -> tuple:
+        for name in names:
+            monkeypatch.delenv(name, raising=False)
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        settings = Settings.from_env()
+        return tuple(settings.max_window_days(g) for g in ("hour", "day", "week", "total"))
+
+    assert limits() == (31, 366, 366, 366)
+    assert limits(LIVEPEER_API_MAX_HOUR_WINDOW_DAYS="7", LIVEPEER_API_MAX_ROLLUP_WINDOW_DAYS="90") == (7, 90, 90, 90)
+    assert limits(LIVEPEER_API_MAX_WINDOW_DAYS="14") == (14, 366, 366, 366)
+    assert limits(LIVEPEER_API_MAX_WINDOW_DAYS="14", LIVEPEER_API_MAX_HOUR_WINDOW_DAYS="3") == (3, 366, 366, 366)
+    with pytest.raises(ConfigError, match="LIVEPEER_API_MAX_HOUR_WINDOW_DAYS is above"):
+        limits(LIVEPEER_API_MAX_HOUR_WINDOW_DAYS="400")
+    with pytest.raises(ConfigError, match="LIVEPEER_API_MAX_ROLLUP_WINDOW_DAYS='a year' is not a number"):
+        limits(LIVEPEER_API_MAX_ROLLUP_WINDOW_DAYS="a year")
 
 
 def test_a_cursor_of_another_query_is_refused(warehouses):
@@ -420,10 +552,11 @@ INJECTIONS = [
 ]
 
 
+@pytest.mark.parametrize("path", list(SPECS))
 @pytest.mark.parametrize("name", ["seed_duckdb", SEED_CHDB])
-def test_sql_injection_through_every_parameter(warehouses, name):
+def test_sql_injection_through_every_parameter(warehouses, name, path):
     warehouse = warehouses(name)
-    spec = SPECS["/v1/gpu/metrics"]
+    spec = SPECS[path]
     for payload in INJECTIONS:
         for parameter in ("start", "end", "granularity", "group_by", "limit", "cursor", "format", *spec.grain):
             status, _, body = warehouse.server.get(spec.path, {**warehouse.window, parameter: payload})
@@ -501,12 +634,7 @@ def test_any_group_filter_and_granularity_rerolls_the_hourly_rows(warehouses):
         rows = [r for r in hourly[path] if not chosen or r[column] in chosen]
 
         def bucket(r):
-            start = dt.datetime.fromisoformat(r["window_start"][:-1])
-            if granularity == "day":
-                start = start.replace(hour=0)
-            elif granularity == "week":
-                start = start.replace(hour=0) - dt.timedelta(days=start.weekday())
-            return "" if granularity == "total" else start.isoformat()
+            return bucket_of(r["window_start"], granularity)
 
         expected = rolled(rows, spec, lambda r: (bucket(r), *(r[c] for c in spec.grain if c in group)))
         params = {**warehouse.window, "granularity": granularity, "group_by": ",".join(group),

@@ -1,4 +1,5 @@
-"""One GET endpoint per serving view (/v1/gpu/metrics, ...): re-rolled pages in JSON or CSV."""
+"""One GET endpoint per serving view (/v1/gpu/metrics, /v1/network/demand, /v1/sla/compliance,
+/v1/ingest/quality): re-rolled pages in JSON or CSV."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from livepeer_analytics.api import query as q
+from livepeer_analytics.api.config import Settings
 from livepeer_analytics.api.errors import ERROR_RESPONSES, ApiError
 from livepeer_analytics.api.params import view_query
 from livepeer_analytics.api.service import Service
@@ -88,17 +90,34 @@ def answer(service: Service, spec: ViewSpec, request: Request) -> Response:
     return (as_csv if fmt == "csv" else as_json)(query, rows, next_cursor)
 
 
-PARAMETERS = (
-    ("start", "ISO 8601 UTC, floored to the hour (default: end - 24 h)"),
-    ("end", "ISO 8601 UTC, exclusive, raised to the hour (default: newest window_start + 1 h)"),
-    ("granularity", "hour (default), day, week (ISO, Monday) or total"),
-    ("limit", "rows per page (default and maximum: server settings)"),
-    ("cursor", "next_cursor of the previous page (opaque)"),
-    ("format", "json (default) or csv (next cursor in the X-Next-Cursor header)"),
-)
+def limits(settings: Settings) -> str:
+    hour, rollup = settings.max_window_days("hour"), settings.max_window_days("day")
+    return f"end - start at most {hour:g} days at granularity=hour, {rollup:g} days at day, week and total"
 
 
-def signature(spec: ViewSpec) -> inspect.Signature:
+def parameters(settings: Settings) -> tuple[tuple[str, str], ...]:
+    return (
+        ("start", "ISO 8601 UTC, floored to the hour (default: end - 24 h)"),
+        ("end", "ISO 8601 UTC, exclusive, raised to the hour (default: newest window_start + 1 h); "
+                + limits(settings)),
+        ("granularity", "hour (default), day, week (ISO, Monday) or total (one row per group: the whole window)"),
+        ("limit", "rows per page (default and maximum: server settings)"),
+        ("cursor", "next_cursor of the previous page (opaque)"),
+        ("format", "json (default) or csv (next cursor in the X-Next-Cursor header)"),
+    )
+
+
+def description(spec: ViewSpec, settings: Settings) -> str:
+    """The endpoint's description in the OpenAPI schema."""
+    return (f"The hourly view {spec.name} re-rolled to any window, granularity and grouping: every additive "
+            "column summed over the bucket and group, every ratio recomputed from those sums with the view's "
+            "own formula (vars.metric_formulas in dbt_project.yml)"
+            + (", p95_output_fps exact from the status samples" if spec.p95 else "")
+            + f". Windows: {limits(settings)} (LIVEPEER_API_MAX_HOUR_WINDOW_DAYS, "
+              "LIVEPEER_API_MAX_ROLLUP_WINDOW_DAYS); longer is a 400. See docs/serving-api.md.")
+
+
+def signature(spec: ViewSpec, settings: Settings) -> inspect.Signature:
     """The endpoint's parameters as FastAPI documents them in the OpenAPI schema (the endpoint itself
     reads the raw query string: repeated filters, NULL tokens, one-line errors)."""
     grain = ", ".join(spec.grain)
@@ -109,7 +128,7 @@ def signature(spec: ViewSpec) -> inspect.Signature:
 
     return inspect.Signature([
         inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request),
-        *(keyword(name, str | None, description) for name, description in PARAMETERS),
+        *(keyword(name, str | None, text) for name, text in parameters(settings)),
         keyword("group_by", list[str] | None, f"any of {grain} (repeat or comma-separate; default the full "
                                               "grain; an empty value: no dimension)"),
         *(keyword(column, list[str] | None, f"keep rows whose {column} is one of these (repeatable; "
@@ -123,8 +142,9 @@ def router(service: Service) -> APIRouter:
         def endpoint(request: Request, _spec: ViewSpec = spec, **_documented):
             return service.cached(_spec.path, request, lambda: answer(service, _spec, request))
 
-        endpoint.__signature__ = signature(spec)
+        endpoint.__signature__ = signature(spec, service.settings)
         endpoint.__name__ = spec.name
-        routes.add_api_route(spec.path, endpoint, methods=["GET"], summary=spec.summary, response_model=None,
+        routes.add_api_route(spec.path, endpoint, methods=["GET"], summary=spec.summary,
+                             description=description(spec, service.settings), response_model=None,
                              responses={200: {"model": Page, "content": {"text/csv": {}}}, **ERROR_RESPONSES})
     return routes
