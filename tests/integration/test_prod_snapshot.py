@@ -133,6 +133,11 @@ def test_scenario_3_success_with_swap(labels, sessions):
 SUPPLY_ORCHESTRATORS = ("0xbd677e96a755207d348578727aa57a512c2022bd", "0x66970f8b4a5376ed7961e8633a83809e49ad809d")
 
 
+def hour_of(epoch_ms: int) -> dt.datetime:
+    """The UTC hour (naive, as the warehouse returns it) of an epoch-ms time."""
+    return dt.datetime.fromtimestamp(epoch_ms // 3_600_000 * 3600, dt.UTC).replace(tzinfo=None)
+
+
 def _snapshot_gpus() -> list[dict]:
     """Every GPU x model of the two orchestrators' snapshots, read straight from the events."""
     rows = []
@@ -156,7 +161,7 @@ def _snapshot_gpus() -> list[dict]:
                 for gpu in hardware["gpu_info"].values():
                     rows.append({
                         "snapshot_event_id": event["id"], "orchestrator_address": address,
-                        "hour": dt.datetime.fromtimestamp(int(event["timestamp"]) // 3_600_000 * 3600, dt.UTC).replace(tzinfo=None),
+                        "hour": hour_of(int(event["timestamp"])),
                         "gpu_id": gpu["id"], "gpu_name": gpu["name"], "model_id": model,
                         "price_wei_per_pixel": price, "model_capacity_in_use": in_use,
                         "in_use_share": None if in_use is None else in_use / gpus_of_model,
