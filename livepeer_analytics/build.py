@@ -31,6 +31,12 @@ under the same lock, instead of steps 4 to 6.
 6. Runs `dbt build` with its data tests (unit tests are code checks and run in
    `make test`), in this process (one dbt start-up per run), holding the lock
    until it ends; then records the run for step 3 when it succeeded.
+
+Every run that holds the lock records itself in the warehouse's run history
+(`job_runs`, livepeer_analytics/run_history.py): a `started` row before step 4
+and its outcome (success, failed, nothing_new) at the end, with its batch,
+lines, sessions, failed nodes and phases; a killed run keeps only its
+`started` row, and the next run names it in one `note:` line.
 """
 
 from __future__ import annotations
@@ -41,7 +47,7 @@ import sys
 import time
 from pathlib import Path
 
-from livepeer_analytics import dbt_cli, load_events, preflight, run_state
+from livepeer_analytics import dbt_cli, load_events, preflight, run_history, run_state
 from livepeer_analytics.warehouse import (
     REPO_ROOT,
     Warehouse,
@@ -128,6 +134,7 @@ class Phases:
         self.seconds: dict[str, float] = {"start": self.mark - self.began}
         self.first_node: float | None = None
         self.last_node: float | None = None
+        self.nodes_failed = 0
         self.reported = False
 
     def done(self, name: str) -> None:
@@ -141,6 +148,9 @@ class Phases:
             self.first_node = time.monotonic()
         elif name == "NodeFinished":
             self.last_node = time.monotonic()
+            status = str(getattr(getattr(event.data, "run_result", None), "status", "")).lower()
+            if status in ("error", "fail", "runtime error"):
+                self.nodes_failed += 1
 
     def dbt_done(self) -> None:
         """Split the dbt invocation that just ended into set-up, nodes and wrap-up."""
@@ -241,18 +251,23 @@ def run(argv: list[str], phases: Phases) -> int:
             return 2
 
     state = run_state.RunState(state_path())
+    history = run_history.RunHistory(run_state.source_mode(), "nightly" if nightly else "")
     if not nightly:
         last = None if argv or force else state.nothing_new()
         if last:
             print(f"nothing new since the last successful run ({run_state.describe_age(last['finished_at'])}): "
                   "no new event file, raw row or project change; dbt not started")
+            history.nothing_new()
             return print_summary() if summary else 0
         state.forget()
+        history.start()
         phases.done("checks")
         code = prepare_raw_table(argv, phases)
         if code:
+            history.finish("failed", phases.seconds, None)
             return code
     else:
+        history.start()
         phases.done("checks")
 
     sys.stdout.flush()
@@ -263,10 +278,12 @@ def run(argv: list[str], phases: Phases) -> int:
     dbt_cli.release_duckdb()
     phases.done("close")
     if code != 0:
+        history.finish("failed", phases.seconds, phases.nodes_failed)
         return code
     if not nightly and not argv:
         state.record()
-        phases.done("record")
+    history.finish("success", phases.seconds, phases.nodes_failed)
+    phases.done("record")
     phases.report()
     return print_summary() if summary else 0
 

@@ -42,10 +42,10 @@ import os
 import sys
 from pathlib import Path
 
-import jinja2
 import pyarrow
 
-from livepeer_analytics.warehouse import REPO_ROOT, clickhouse_client, clickhouse_database, duckdb_connect, target
+from livepeer_analytics import plain_macros
+from livepeer_analytics.warehouse import clickhouse_client, clickhouse_database, duckdb_connect, target
 
 COLUMNS = ["id", "type", "timestamp", "gateway", "data", "source_file", "line_number", "raw_line", "load_error",
            "source_file_size", "source_file_modified_us"]
@@ -110,16 +110,14 @@ def _utc_time(text: str) -> dt.datetime:
 # From a batch of lines (temporary table LINES, LINE_COLUMNS) to rows of the raw table: the engine's
 # macro of macros/envelope.sql, the one definition of an envelope line (the files mode of the models uses it
 # too), rendered here with plain Jinja: no dbt start-up.
-ENVELOPE_MACROS = REPO_ROOT / "macros" / "envelope.sql"
 
 
 @functools.cache
 def envelope_macro(name: str) -> str:
     """The text of macro `name` of macros/envelope.sql, called with LINES (and its load_error column)."""
-    module = jinja2.Environment(autoescape=False).from_string(ENVELOPE_MACROS.read_text()).module
     if name == "clickhouse__envelope_is_object":
-        return str(getattr(module, name)("raw_line", "load_error"))
-    return str(getattr(module, name)(LINES))
+        return plain_macros.render("envelope.sql", name, "raw_line", "load_error")
+    return plain_macros.render("envelope.sql", name, LINES)
 
 
 LINES = "livepeer_load_lines"

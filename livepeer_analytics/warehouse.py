@@ -120,16 +120,16 @@ class Warehouse:
     `in_database=False` (the job's checks, before a first build has made the models' database) a
     ClickHouse connection names no database: queries qualify every table."""
 
-    def __init__(self, in_database: bool = True) -> None:
+    def __init__(self, in_database: bool = True, writable: bool = False) -> None:
         self.target = target()
         if self.target == "duckdb":
             import duckdb
 
             path = duckdb_path()
-            if not path.is_file():
+            if not path.is_file() and not writable:
                 raise WarehouseError(f"DuckDB file not found: {path} (run `make run` first)")
             try:
-                self._con = duckdb_connect()
+                self._con = duckdb_connect(read_only=not writable)
             except duckdb.Error as exc:
                 raise WarehouseError(f"cannot open {path}: {str(exc).splitlines()[0]}") from exc
             self.location = str(path)
@@ -143,6 +143,21 @@ class Warehouse:
         if self.target == "duckdb":
             return self._con.execute(sql).fetchall()
         return [tuple(row) for row in self._client.query(sql).result_rows]
+
+    def execute(self, sql: str) -> None:
+        """A statement (DDL) on a writable warehouse."""
+        if self.target == "duckdb":
+            self._con.execute(sql)
+        else:
+            self._client.command(sql)
+
+    def insert(self, table: str, columns: list[str], rows: list[list]) -> None:
+        """Rows into `table` (qualified), by each driver's own insert."""
+        if self.target == "duckdb":
+            self._con.executemany(
+                f"insert into {table} ({', '.join(columns)}) values ({', '.join('?' for _ in columns)})", rows)
+        else:
+            self._client.insert(table, rows, column_names=columns)
 
     def columns(self, sql: str) -> list[str]:
         if self.target == "duckdb":

@@ -61,6 +61,7 @@ from pathlib import Path
 
 import pytest
 
+from livepeer_analytics import run_history
 from livepeer_devtools.generate import generate
 
 from _fuzz_events import MODELS, Orchestrator, _capability_entry, _payment, _status, _trace, wallet
@@ -81,6 +82,7 @@ from _support import (
     output_of,
     query_engine,
     require_engine,
+    rows_of,
     run_command,
     strip_ansi,
     without_columns,
@@ -577,6 +579,12 @@ def _files_history(shared, engine: str, root: Path) -> dict:
     record["ledger_reread"] = last_ledger_write() != before
     record["rerun"] = dump_grains(env)
     record["log"] = journal.log
+    record["runs"] = rows_of(query_engine(env, {"runs": (
+        "select outcome, is_unfinished, is_repaired, nodes_failed, batch_ms, lines_delivered, lines_accepted,"
+        f" lines_quarantined, sessions_recomputed from ({run_history.latest_runs_sql('job_runs')}) as runs"
+        " order by started_at")})["runs"])
+    record["manifest_batches"] = {row[0] for row in query_engine(
+        env, {"b": f"select distinct batch_ms from {MANIFEST}"})["b"]["rows"]}
     return record
 
 

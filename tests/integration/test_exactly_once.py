@@ -49,6 +49,27 @@ def test_files_mode_survives_kills_and_a_failing_model(engine, files):
     assert_marts_equal(files["final"], files["rerun"], f"{engine}: rerunning the last slice changed the marts")
 
 
+@pytest.mark.parametrize("engine", history_engines("files"))
+def test_every_run_of_the_history_is_in_the_run_history(engine, files):
+    """job_runs holds each run of the files history that could write to the warehouse: the five killed
+    runs as started and never finished, each repaired by a later success; the broken build as failed with
+    its failing node; the nothing-new run; every success with its batch (one of the manifest's) and
+    what it delivered. (Refused starts cannot write: the other run holds the warehouse.)"""
+    runs = files["runs"]
+    outcomes = [run["outcome"] for run in runs]
+    assert outcomes.count("started") == 5, outcomes
+    assert all(run["is_unfinished"] and run["is_repaired"] for run in runs if run["outcome"] == "started")
+    failed = [run for run in runs if run["outcome"] == "failed"]
+    assert len(failed) == 1 and failed[0]["nodes_failed"] >= 1, failed
+    assert outcomes[-2:] == ["nothing_new", "success"], outcomes
+    successes = [run for run in runs if run["outcome"] == "success"]
+    assert len(successes) == 3, outcomes  # slice 1, slice 6, the forced rerun
+    for run in successes:
+        assert run["batch_ms"] in files["manifest_batches"], run
+        assert run["lines_delivered"] == run["lines_accepted"] + run["lines_quarantined"], run
+    assert successes[0]["lines_delivered"] > 0 and successes[0]["sessions_recomputed"] > 0, successes[0]
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_faulted_hourly_runs_of_either_source_equal_one_full_refresh(engine, files, table):
     """Both histories hold the same events: the end of the files history (kills, a failing model)
