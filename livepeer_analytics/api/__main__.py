@@ -12,6 +12,14 @@ import sys
 from livepeer_analytics.api.config import ConfigError, Settings
 
 
+def exposure_warning(host: str, token: str | None) -> str | None:
+    """One line when the API listens beyond loopback without a token: anyone who reaches it reads it."""
+    if token or host in ("127.0.0.1", "::1", "localhost") or host.startswith("127."):
+        return None
+    return (f"warning: serving on {host} without LIVEPEER_API_TOKEN: anyone who can reach this address reads "
+            "every endpoint and /metrics; set LIVEPEER_API_TOKEN (docs/serving-api.md) or listen on 127.0.0.1")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m livepeer_analytics.api", description=__doc__.splitlines()[0])
     parser.add_argument("--host", help="address to listen on (LIVEPEER_API_HOST, default 127.0.0.1)")
@@ -23,6 +31,10 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+
+    warning = exposure_warning(settings.host, settings.token)
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
 
     import uvicorn
 

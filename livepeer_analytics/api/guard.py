@@ -42,16 +42,17 @@ def token_accepted(request: Request, token: str) -> bool:
 
 
 def add_guard(app, settings: Settings) -> None:
-    """Every /v1 request: 401 without the token (when one is set), 429 past the rate limit."""
+    """Every /v1 request: 401 without the token (when one is set), 429 past the rate limit. /metrics follows
+    the token too (Prometheus sends it: docs/monitoring.md) but has no rate limit."""
     limiter = RateLimiter(settings.rate_limit, settings.rate_period_s) if settings.rate_limit else None
 
     @app.middleware("http")
     async def guard(request: Request, call_next):
-        if request.url.path.startswith("/v1/"):
+        if request.url.path.startswith("/v1/") or request.url.path == "/metrics":
             if settings.token is not None and not token_accepted(request, settings.token):
                 return error(401, "missing or wrong bearer token (Authorization: Bearer <LIVEPEER_API_TOKEN>)",
                              {"WWW-Authenticate": "Bearer"})
-            if limiter is not None:
+            if limiter is not None and request.url.path != "/metrics":
                 wait = limiter.retry_after(request.client.host if request.client else "unknown")
                 if wait is not None:
                     return error(429, f"rate limit of {settings.rate_limit} requests per "
