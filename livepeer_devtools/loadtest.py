@@ -12,11 +12,12 @@ target/loadtest/loadtest.duckdb; `--duckdb FILE` for another one (build one with
 For each number of concurrent clients it sends a fixed number of requests
 (or stops at the duration, whichever comes first) from a realistic mix:
 one-hour and one-day windows at the full grain, one day per orchestrator and
-per gateway (day and total granularity), paginated scans (limit 200,
-following next_cursor), and year-long (366-day) daily, weekly and total
-requests on every kind of view (demand, SLA, price and performance, supply
-and demand, ingest quality), and prints requests/s and p50/p95/p99 latency, per
-request kind and overall. Every answer must be 200.
+per gateway (day and total granularity), one day of GPU supply per
+orchestrator (hourly, with the exact distinct counts), paginated scans
+(limit 200, following next_cursor), and year-long (366-day) daily, weekly and
+total requests on every kind of view (demand, SLA, price and performance,
+GPU supply, supply and demand, ingest quality), and prints requests/s and
+p50/p95/p99 latency, per request kind and overall. Every answer must be 200.
 """
 
 from __future__ import annotations
@@ -65,11 +66,18 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
+def iso(t: dt.datetime) -> str:
+    return t.isoformat() + "Z"
+
+
 def scenarios(newest: dt.datetime, days: int, orchestrators: list[str], gateways: list[str]):
     """(kind, path, params, paginate) picked at random with these weights."""
+    weighted = day_scenarios(newest, days, orchestrators, gateways) + year_scenarios(newest)
+    return [f for f, w in weighted for _ in range(w)]
 
-    def iso(t):
-        return t.isoformat() + "Z"
+
+def day_scenarios(newest: dt.datetime, days: int, orchestrators: list[str], gateways: list[str]) -> list:
+    """One-hour and one-day windows somewhere in the data, with their weights."""
 
     def random_day():
         end = newest + dt.timedelta(hours=1) - dt.timedelta(hours=random.randrange(0, max(1, 24 * (days - 1))))
@@ -103,44 +111,37 @@ def scenarios(newest: dt.datetime, days: int, orchestrators: list[str], gateways
         return ("day window, demand per gateway, hourly", "/v1/network/demand",
                 {"start": s, "end": e, "group_by": "gateway", "gateway": random.choice(gateways)}, False)
 
+    def day_supply():
+        s, e = random_day()
+        return ("day window, gpu supply per orchestrator, hourly", "/v1/gpu/supply",
+                {"start": s, "end": e, "group_by": "orchestrator_address"}, False)
+
     def scan():
         s, e = random_day()
         return ("paginated scan (limit 200), demand full grain", "/v1/network/demand",
                 {"start": s, "end": e, "limit": 200}, True)
 
-    def year():
-        # the longest window day, week and total accept (366 days), ending at the newest hour
-        end = newest + dt.timedelta(hours=1)
-        return iso(end - dt.timedelta(days=366)), iso(end)
+    return [(hour_gpu, 3), (day_gpu, 2), (day_orch, 2), (day_sla, 1), (day_gateway, 2), (day_supply, 1),
+            (scan, 1)]
 
-    def year_demand():
-        s, e = year()
-        return ("year window, demand per model, daily", "/v1/network/demand",
-                {"start": s, "end": e, "granularity": "day", "group_by": "model_id"}, False)
 
-    def year_sla():
-        s, e = year()
-        return ("year window, sla per orchestrator, weekly", "/v1/sla/compliance",
-                {"start": s, "end": e, "granularity": "week", "group_by": "orchestrator_address"}, False)
+def year_scenarios(newest: dt.datetime) -> list:
+    """The longest window day, week and total accept (366 days), ending at the newest hour, on every kind of
+    view, with their weights."""
+    end = newest + dt.timedelta(hours=1)
+    window = {"start": iso(end - dt.timedelta(days=366)), "end": iso(end)}
 
-    def year_value():
-        s, e = year()
-        return ("year window, price and performance per GPU, total", "/v1/gpu/price-performance",
-                {"start": s, "end": e, "granularity": "total", "group_by": "orchestrator_address,gpu_id"}, False)
+    def kind(label: str, path: str, granularity: str, group_by: str):
+        return lambda: (f"year window, {label}", path, {**window, "granularity": granularity, "group_by": group_by},
+                        False)
 
-    def year_supply():
-        s, e = year()
-        return ("year window, supply and demand per model, weekly", "/v1/supply/demand",
-                {"start": s, "end": e, "granularity": "week", "group_by": "model_id"}, False)
-
-    def year_ingest():
-        s, e = year()
-        return ("year window, ingest quality per gateway, daily", "/v1/ingest/quality",
-                {"start": s, "end": e, "granularity": "day", "group_by": "gateway"}, False)
-
-    weighted = [(hour_gpu, 3), (day_gpu, 2), (day_orch, 2), (day_sla, 1), (day_gateway, 2), (scan, 1),
-                (year_demand, 1), (year_sla, 1), (year_value, 1), (year_supply, 1), (year_ingest, 1)]
-    return [f for f, w in weighted for _ in range(w)]
+    return [(kind("demand per model, daily", "/v1/network/demand", "day", "model_id"), 1),
+            (kind("sla per orchestrator, weekly", "/v1/sla/compliance", "week", "orchestrator_address"), 1),
+            (kind("price and performance per GPU, total", "/v1/gpu/price-performance", "total",
+                  "orchestrator_address,gpu_id"), 1),
+            (kind("gpu supply per orchestrator, daily", "/v1/gpu/supply", "day", "orchestrator_address"), 1),
+            (kind("supply and demand per model, weekly", "/v1/supply/demand", "week", "model_id"), 1),
+            (kind("ingest quality per gateway, daily", "/v1/ingest/quality", "day", "gateway"), 1)]
 
 
 def run_level(base: str, clients: int, requests: int, duration: float, picks) -> dict:

@@ -1,7 +1,8 @@
 """The read API over the serving views (FastAPI). Start it with `make serve`.
 
 Endpoints: /v1/gpu/metrics, /v1/network/demand, /v1/sla/compliance,
-/v1/ingest/quality (one per view of views.py, routers/views.py), /v1/data-quality (the dq_* models,
+/v1/ingest/quality, /v1/gpu/supply, /v1/supply/demand, /v1/gpu/price-performance (one per view of
+views.py, routers/views.py), /v1/data-quality (the dq_* models,
 routers/data_quality.py), /healthz (routers/health.py),
 /openapi.json, /docs (Swagger UI) and /redoc, whose assets are served locally
 (fastapi-offline): no internet needed. The dashboard page is served at /
@@ -10,7 +11,7 @@ routers/data_quality.py), /healthz (routers/health.py),
 The package: settings (config.py), access control (guard.py), errors
 (errors.py), the answer cache (cache.py), what the endpoints share
 (service.py), parameters (params.py), SQL (query.py), the views' grain,
-additive columns and ratios (views.py), the warehouse connection
+additive columns, ratios and fact columns (views.py), the warehouse connection
 (backend.py).
 """
 
@@ -33,7 +34,8 @@ def create_app(settings: Settings | None = None) -> FastAPIOffline:
         title="Livepeer analytics read API",
         version="1",
         description="Hourly serving views, re-rolled to any window: additive columns summed, ratios recomputed "
-                    f"from the sums, p95_output_fps exact from the status samples; {views.limits(settings)}. "
+                    "from the sums, p95_output_fps exact from the status samples, distinct GPUs and orchestrators "
+                    f"exact from the capability snapshots; {views.limits(settings)}. "
                     "See docs/serving-api.md.",
     )
     if settings.cors_origins:

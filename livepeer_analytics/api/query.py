@@ -1,18 +1,21 @@
 """SQL for the API, built only from the whitelisted column names of views.py;
 every value (times, filter values, cursor keys, limit) is a bound parameter.
 
-A request becomes at most two queries:
+A request becomes the page's query and one query per fact of the view (views.FactColumns):
 
 1. the page: the view's additive columns summed per time bucket and group,
    ordered by (bucket, then for each group column: NULL last, value), filtered
    by the keyset cursor, limited to limit + 1 rows (one more tells whether a
    next page exists);
-2. for v_api_gpu_metrics, when a row is wider than one view row (granularity
-   other than hour, or fewer group columns than the grain): the exact
-   p95_output_fps per bucket and group from fct_status_samples, with the same
-   window and filters, restricted to the page's buckets. The quantile is the
-   view's own (macros/stats.sql: DuckDB quantile_cont, ClickHouse
-   quantileExactInclusive: linear interpolation between closest ranks).
+2. the columns that are neither additive nor ratios of sums, per bucket and
+   group from their fact, with the same window and filters, restricted to the
+   page's buckets (fact_sql): p95_output_fps from fct_status_samples when a row
+   is wider than one view row (granularity other than hour, or fewer group
+   columns than the grain; else the view's own value stands), with the view's
+   quantile (macros/stats.sql: DuckDB quantile_cont, ClickHouse
+   quantileExactInclusive: linear interpolation between closest ranks); the
+   distinct GPUs and orchestrators from fct_gpu_supply at every granularity
+   (the views have no such column).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from livepeer_analytics.api.views import ViewSpec
+from livepeer_analytics.api.views import FactColumns, ViewSpec
 
 GRANULARITIES = ("hour", "day", "week", "total")
 STEPS = {"hour": dt.timedelta(hours=1), "day": dt.timedelta(days=1), "week": dt.timedelta(weeks=1)}
@@ -50,6 +53,9 @@ class Dialect:
 
     def p95(self, expr: str) -> str:
         return f"quantile_cont({expr}, 0.95)"
+
+    def count_distinct(self, expr: str) -> str:
+        return f"count(distinct {expr})"  # exact on both engines (ClickHouse: uniqExact)
 
 
 class ClickHouseDialect(Dialect):
@@ -139,15 +145,14 @@ def page_sql(query: Query, dialect: Dialect) -> tuple[str, dict]:
     selected = ([f"{dialect.bucket(query.granularity)} as bucket"] if query.granularity != "total" else [])
     selected += list(query.group_by)
     grouped = len(selected)
-    sums = [f"sum({column}) as {column}" for column in spec.additive]
-    if spec.p95 and query.single_view_row:
-        sums.append("max(p95_output_fps) as p95_output_fps")
     if query.single_view_row:
-        # one view row per output row (the grain is unique per hour): no re-aggregation needed
-        plain = list(spec.additive) + (["p95_output_fps"] if spec.p95 else [])
+        # one view row per output row (the grain is unique per hour): no re-aggregation needed; the view's
+        # own values of its fact columns (p95) stand
+        plain = list(spec.additive) + [n for fact in spec.facts if fact.in_view for n in fact.names]
         inner = (f"select {', '.join(selected + plain + ['1 as view_rows'])} "
                  f"from {spec.name} where {_where(sql, query)}")
     else:
+        sums = [f"sum({column}) as {column}" for column in spec.additive]
         inner = (
             f"select {', '.join(selected + sums + ['count(*) as view_rows'])} "
             f"from {spec.name} where {_where(sql, query)}"
@@ -181,8 +186,16 @@ def over_sums(spec: ViewSpec, formula: str, wrap: str = "coalesce(agg.{}, 0)") -
     return re.sub(rf"\b({names})\b", lambda match: wrap.format(match.group(1)), formula)
 
 
-def p95_sql(query: Query, dialect: Dialect, first_bucket: dt.datetime | None,
-            last_bucket: dt.datetime | None) -> tuple[str, dict]:
+def facts_to_compute(query: Query) -> tuple[FactColumns, ...]:
+    """The view's fact columns this query computes: all, except those of the view itself when each output
+    row is one view row (its own value is exact)."""
+    return tuple(f for f in query.spec.facts if not (f.in_view and query.single_view_row))
+
+
+def fact_sql(query: Query, fact: FactColumns, dialect: Dialect, first_bucket: dt.datetime | None,
+             last_bucket: dt.datetime | None) -> tuple[str, dict]:
+    """The fact's columns per bucket and group, over the query's window and filters, restricted to the
+    buckets first_bucket..last_bucket (those of the page) when given."""
     sql = Sql(dialect)
     selected = ([f"{dialect.bucket(query.granularity)} as bucket"] if query.granularity != "total" else [])
     selected += list(query.group_by)
@@ -190,12 +203,17 @@ def p95_sql(query: Query, dialect: Dialect, first_bucket: dt.datetime | None,
     if first_bucket is not None:
         bucket = dialect.bucket(query.granularity)
         where += f" and {bucket} >= {sql.param(first_bucket)} and {bucket} <= {sql.param(last_bucket)}"
+    aggregates = [f"{getattr(dialect, aggregate)(argument)} as {name}" for name, aggregate, argument in fact.columns]
     text = (
-        f"select {', '.join(selected + [dialect.p95('output_fps') + ' as p95_output_fps'])} "
-        f"from fct_status_samples where {where}"
+        f"select {', '.join(selected + aggregates)} from {fact.relation} as fact where {where}"
         + (f" group by {', '.join(str(i) for i in range(1, len(selected) + 1))}" if selected else "")
     )
     return text, sql.params
+
+
+def group_key(query: Query, row: dict) -> tuple:
+    """The (bucket, group values) an output row and a fact's row are matched on."""
+    return tuple([row.get("bucket")] + [row[c] for c in query.group_by])
 
 
 # ------------------------------------------------------------------ cursor
@@ -254,35 +272,41 @@ def iso(value: dt.datetime) -> str:
     return value.isoformat() + "Z"
 
 
-def shape_row(query: Query, row: dict, p95: dict | None) -> dict:
-    """One output row: window, group, summed additive columns, ratios recomputed from the sums."""
+def shape_rows(query: Query, page: list[dict], facts: dict | None) -> list[dict]:
+    """The output rows: window, group, summed additive columns, ratios recomputed from the sums, and the
+    fact columns (`facts`: per group_key, every value the fact queries computed, or the facts' `missing`
+    values; the view's own values, in the page's row, when the query computes none)."""
     spec = query.spec
-    if query.granularity == "total":
-        start, end = query.start, query.end
-    else:
-        start = max(row["bucket"], query.start)
-        end = min(row["bucket"] + STEPS[query.granularity], query.end)
-    out = {"window_start": iso(start), "window_end": iso(end)}
-    for column in query.group_by:
-        out[column] = row[column]
-    summed = {}
-    for column in spec.additive:
-        value = row[column]
-        if value is None:
-            value = 0
-        summed[column] = int(value) if column in spec.integer else float(value)
-    ratios = {name: row[name] for name in spec.derived}
-    if spec.p95:
-        if query.single_view_row:
-            ratios["p95_output_fps"] = row["p95_output_fps"]
-        else:
-            key = tuple([row.get("bucket")] + [row[c] for c in query.group_by])
-            ratios["p95_output_fps"] = (p95 or {}).get(key)
-    out.update(summed)
-    for column in spec.columns[len(spec.additive):]:
-        value = ratios[column]
-        out[column] = None if value is None else float(value)
+    integer = spec.integer | {name for fact in spec.facts if fact.integer for name in fact.names}
+    additive = [(column, int if column in integer else float) for column in spec.additive]
+    others = [(column, int if column in integer else float) for column in spec.columns[len(spec.additive):]]
+    missing = {name: fact.missing for fact in facts_to_compute(query) for name in fact.names}
+    windows: dict = {}  # bucket -> its window_start and window_end (many rows share a bucket)
+    out = []
+    for row in page:
+        bucket = row.get("bucket")
+        window = windows.get(bucket)
+        if window is None:
+            window = windows[bucket] = _window_of(query, bucket)
+        shaped = {"window_start": window[0], "window_end": window[1]}
+        for column in query.group_by:
+            shaped[column] = row[column]
+        for column, convert in additive:  # a missing sum is 0
+            shaped[column] = convert(row[column] or 0)
+        if missing:
+            row.update((facts or {}).get(group_key(query, row), missing))
+        for column, convert in others:
+            value = row[column]
+            shaped[column] = None if value is None else convert(value)
+        out.append(shaped)
     return out
+
+
+def _window_of(query: Query, bucket: dt.datetime | None) -> tuple[str, str]:
+    """A row's window_start and window_end: its bucket clipped to the window; the window for `total`."""
+    if bucket is None:
+        return iso(query.start), iso(query.end)
+    return iso(max(bucket, query.start)), iso(min(bucket + STEPS[query.granularity], query.end))
 
 
 def newest_window_sql(specs) -> str:

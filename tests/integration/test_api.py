@@ -7,14 +7,17 @@ matrix (conftest.py, _matrix.py):
   ../shared/fixtures is absent).
 
 Checked, for every serving view (views.VIEWS: GPU metrics, network demand,
-SLA compliance, ingest quality): hourly API rows equal the views (every
-column, p95 included); daily and total rows equal the sums of the hourly
-rows, with ratios recomputed and p95 exact from the status samples, over the
-data's window and over a 366-day window; ratios equal a direct SQL re-roll;
-pagination returns every row exactly once (NULL groups included); CSV equals
-JSON; DuckDB and chdb answer the same; the window limits per granularity;
-bad requests, SQL injection, token, rate limit, 503 while a build holds the
-run lock, offline docs.
+SLA compliance, ingest quality, GPU supply, supply and demand, GPU price and
+performance): hourly API rows equal the views (every column, p95 included);
+daily and total rows equal the sums of the hourly rows, with ratios
+recomputed and p95 exact from the status samples, over the data's window and
+over a 366-day window; ratios and p95 equal a direct SQL re-roll; the
+distinct GPUs and orchestrators of the supply endpoints equal a direct
+count(distinct) over fct_gpu_supply at every granularity, and the fixture's
+hand-computed values; pagination returns every row exactly once (NULL groups
+included); CSV equals JSON; DuckDB and chdb answer the same; the window
+limits per granularity; bad requests, SQL injection, token, rate limit, 503
+while a build holds the run lock, offline docs.
 """
 
 from __future__ import annotations
@@ -127,14 +130,16 @@ def test_hourly_rows_equal_the_view(warehouses, name, path):
     warehouse, spec = warehouses(name), SPECS[path]
     expected = view_rows(warehouse, spec)
     assert expected, f"{spec.name} is empty on {name}: nothing would be tested"
-    # every column of the view is served: summed (additive) or recomputed (ratios, p95)
-    assert warehouse.views[spec.name]["columns"] == ["window_start", *spec.grain, *spec.columns]
+    # every column of the view is served: summed (additive) or recomputed (ratios, p95); the answer adds
+    # the columns computed from a fact that the view cannot hold (distinct counts: checked below)
+    assert warehouse.views[spec.name]["columns"] == ["window_start", *spec.grain, *spec.view_columns]
     rows = warehouse.server.all_rows(path, warehouse.window)
     actual = {(r["window_start"][:-1], *(r[c] for c in spec.grain)): r for r in rows}
     assert len(actual) == len(rows), "a row came twice"
     assert set(actual) == set(expected)
+    assert all(list(r) == ["window_start", "window_end", *spec.grain, *spec.columns] for r in rows)
     for key, record in expected.items():
-        assert_row_equal(record, actual[key], spec.columns, key)
+        assert_row_equal(record, actual[key], spec.view_columns, key)
 
 
 def rolled(rows: list[dict], spec, keys) -> dict:
@@ -254,20 +259,96 @@ def test_ratios_equal_a_direct_sql_reroll(warehouses, name, path, days):
     for row in rows:
         record = expected[row[group]]
         assert_row_equal(record, row, [c for c in record if c != "g"], row[group])
-    if spec.p95:  # exact from the status samples, never an average of hourly p95s
+    if "p95_output_fps" in spec.columns:  # exact from the status samples, never an average of hourly p95s
         p95 = {r["g"]: r["p95"] for r in query_dicts(warehouse.db_path, f"""
             select {group} as g, quantile_cont(output_fps, 0.95) as p95 from fct_status_samples
             where window_start >= ? and window_start < ? group by 1""", window)}
+        assert p95 and set(p95) <= {row[group] for row in rows}
         for row in rows:
             assert values_equal(p95.get(row[group]), row["p95_output_fps"]), row[group]
         daily = warehouse.server.all_rows(path, {**bounds, "granularity": "day", "group_by": "gpu_id"})
         p95_day = {(r["d"].isoformat(), r["g"]): r["p95"] for r in query_dicts(warehouse.db_path, """
             select date_trunc('day', window_start) as d, gpu_id as g, quantile_cont(output_fps, 0.95) as p95
             from fct_status_samples where window_start >= ? and window_start < ? group by 1, 2""", window)}
-        assert len(daily) == len(p95_day)
+        # a row without status samples (a GPU on offer that served nothing) has no p95
+        assert set(p95_day) <= {(bucket_of(r["window_start"], "day"), r["gpu_id"]) for r in daily}
         for row in daily:
-            day = dt.datetime.fromisoformat(row["window_start"][:10]).isoformat()
+            day = bucket_of(row["window_start"], "day")
             assert values_equal(p95_day.get((day, row["gpu_id"])), row["p95_output_fps"]), row
+            assert (row["status_samples"] > 0) == ((day, row["gpu_id"]) in p95_day), row
+
+
+SUPPLY_PATHS = [path for path, spec in SPECS.items() if "distinct_gpus" in spec.columns]
+ORCH_P = "0xa0a0b0b0c0c0d0d0e0e0f0f0a0a0b0b0c0c0d010"  # fixture scenario P: GPUs ...901, ...902, ...903
+
+
+def distinct_sql(granularity: str, group: str, filtered: bool) -> str:
+    """Distinct GPUs and orchestrators on offer per bucket and group, straight from fct_gpu_supply."""
+    bucket = {"hour": "window_start", "day": "date_trunc('day', window_start)", "total": "null"}[granularity]
+    return (f"select {bucket} as b, {group or 'null'} as g, count(distinct gpu_id) as gpus, "
+            "count(distinct orchestrator_address) as orchestrators "
+            "from (select *, coalesce(gpu_name, '') as name from fct_gpu_supply) as supply "
+            "where supply_issue is null and is_first_listing and window_start >= ? and window_start < ?"
+            + (" and model_id = ?" if filtered else "") + " group by 1, 2")
+
+
+@pytest.mark.parametrize("filtered", [False, True], ids=["all", "one-model"])
+@pytest.mark.parametrize("path", SUPPLY_PATHS)
+@pytest.mark.parametrize("name", DUCKDB)
+def test_distinct_counts_equal_a_direct_count_over_the_fact(warehouses, name, path, filtered):
+    """distinct_gpus and distinct_orchestrators are exact per bucket and group (not sums of hourly counts):
+    a count(distinct) over fct_gpu_supply with the same window and filter, at every granularity, by time
+    only and per group; a row with demand and no supply counts 0."""
+    warehouse, spec = warehouses(name), SPECS[path]
+    window = [dt.datetime.fromisoformat(warehouse.window[c][:-1]) for c in ("start", "end")]
+    models = collections.Counter(r["model_id"] for r in view_rows(warehouse, SPECS["/v1/gpu/supply"]).values())
+    model = models.most_common(1)[0][0]
+    for granularity in ("hour", "day", "total"):
+        for group in ("", "model_id", "gpu_name" if "gpu_name" in spec.grain else "pipeline"):
+            column = {"gpu_name": "name"}.get(group, group)
+            direct = {(r["b"].isoformat() if r["b"] else "", r["g"]): (r["gpus"], r["orchestrators"])
+                      for r in query_dicts(warehouse.db_path, distinct_sql(granularity, column, filtered),
+                                           window + ([model] if filtered else []))}
+            params = {**warehouse.window, "granularity": granularity, "group_by": group,
+                      **({"model_id": model} if filtered else {})}
+            rows = warehouse.server.all_rows(path, params)
+            got = {(bucket_of(r["window_start"], granularity), r.get(group)): (r["distinct_gpus"],
+                                                                             r["distinct_orchestrators"])
+                   for r in rows}
+            assert len(got) == len(rows) and direct and set(direct) <= set(got), params
+            for key, counts in got.items():
+                assert counts == direct.get(key, (0, 0)), (params, key)
+                assert all(isinstance(c, int) for c in counts)
+            assert any(c[0] > 1 for c in direct.values()) or granularity == "hour", params
+
+
+@pytest.mark.parametrize("name", ["seed_duckdb", SEED_CHDB])
+def test_distinct_counts_of_the_fixture_by_hand(warehouses, name):
+    """Scenario P of the fixture (livepeer_devtools/fixture_events.py): orchestrator ORCH_P offers GPUs 901,
+    902 (SDXL) and 903 (SDXL V2V) at 10:00 and 901, 903 at 11:00 on 2026-03-02."""
+    server = warehouses(name).server
+    window = {"start": "2026-03-02T10:00:00Z", "end": "2026-03-02T12:00:00Z"}
+    mine = {**window, "group_by": "orchestrator_address", "orchestrator_address": ORCH_P}
+
+    def counts(path, params, *columns):
+        return [tuple(r[c] for c in columns) for r in server.all_rows(path, params)]
+
+    distinct = ("distinct_gpus", "distinct_orchestrators")
+    # 5 GPU-hours but 3 GPUs; per hour 3 then 2
+    assert counts("/v1/gpu/supply", {**mine, "granularity": "total"}, "advertised_gpu_hours", *distinct) == [(5, 3, 1)]
+    assert counts("/v1/gpu/supply", mine, "window_start", *distinct) == [
+        ("2026-03-02T10:00:00Z", 3, 1), ("2026-03-02T11:00:00Z", 2, 1)]
+    assert counts("/v1/gpu/supply", {**mine, "granularity": "day", "group_by": "gpu_name"}, "gpu_name",
+                  *distinct) == [("NVIDIA GeForce RTX 5090", 3, 1)]
+    # SDXL V2V over both hours: 4 GPUs of 3 orchestrators at 10:00 (903, 201, 202, 301), 3 of 3 at 11:00
+    # (903, 611, 601): 7 GPU-hours and 6 orchestrator-hours, but 6 GPUs of 5 orchestrators
+    v2v = {**window, "granularity": "total", "group_by": "pipeline,model_id", "model_id": "streamdiffusion-sdxl-v2v"}
+    assert counts("/v1/supply/demand", v2v, "pipeline", "advertised_gpu_hours", "advertising_orchestrator_hours",
+                  *distinct) == [("", 0, 0, 0, 0), ("live-video-to-video", 7, 6, 6, 5)]
+    # demand without supply (sessions of an unknown model): 0, not null
+    unknown = counts("/v1/supply/demand", {**window, "model_id": "", "group_by": "model_id"}, "total_sessions",
+                     *distinct)
+    assert unknown and all(sessions > 0 and (gpus, orchs) == (0, 0) for sessions, gpus, orchs in unknown)
 
 
 @pytest.mark.parametrize("group_by", [None, "gpu_id", "region,model_id"])
@@ -277,7 +358,8 @@ def test_pagination_returns_every_row_once(warehouses, name, group_by):
     params = {**warehouse.window, **({"group_by": group_by} if group_by else {})}
     for path, spec in SPECS.items():
         if group_by:
-            params["group_by"] = ",".join(c for c in group_by.split(",") if c in spec.grain) or "region"
+            params["group_by"] = (",".join(c for c in group_by.split(",") if c in spec.grain)
+                                  or ("region" if "region" in spec.grain else spec.grain[-1]))
         whole = warehouse.server.all_rows(path, params)
         # more than one page at limit 1, unless the view has a single row (the real events' ingest quality)
         assert len(whole) > 1 or len(warehouse.views[spec.name]["rows"]) == 1, (path, params)
@@ -322,7 +404,10 @@ def test_duckdb_and_chdb_answer_the_same(warehouses):
                 params["group_by"] = ",".join(c for c in params["group_by"].split(",") if c in spec.grain)
             left = duck.server.all_rows(path, {**windows[0], **params}, limit=3)
             right = click.server.all_rows(path, {**windows[1], **params}, limit=3)
-            assert len(left) == len(right) > 0, (path, params)
+            # no row only for a NULL filter on a view that has no NULL there (GPU supply: every GPU has an id)
+            nulls = [c for c, v in params.items() if v == "~null"]
+            empty = nulls and all(v[nulls[0]] is not None for v in view_rows(duck, spec).values())
+            assert len(left) == len(right) and (len(left) == 0) == bool(empty), (path, params)
             for a, b in zip(left, right):
                 assert_row_equal(a, b, list(a), (path, params))
                 assert list(a) == list(b)
@@ -353,8 +438,8 @@ def test_healthz_and_offline_docs(warehouses):
     assert health["status"] == "ok" and health["newest_window_start"] == (
         dt.datetime.fromisoformat(warehouse.end[:-1]) - dt.timedelta(hours=1)).isoformat() + "Z"
     spec = warehouse.server.json("/openapi.json")
-    assert {"/v1/gpu/metrics", "/v1/network/demand", "/v1/sla/compliance", "/v1/ingest/quality",
-            "/v1/data-quality", "/healthz"} <= set(spec["paths"])
+    assert {"/v1/gpu/metrics", "/v1/network/demand", "/v1/sla/compliance", "/v1/ingest/quality", "/v1/gpu/supply",
+            "/v1/supply/demand", "/v1/gpu/price-performance", "/v1/data-quality", "/healthz"} <= set(spec["paths"])
     limits = "end - start at most 31 days at granularity=hour, 366 days at day, week and total"
     for path in SPECS:
         get = spec["paths"][path]["get"]

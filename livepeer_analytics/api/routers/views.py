@@ -1,5 +1,6 @@
 """One GET endpoint per serving view (/v1/gpu/metrics, /v1/network/demand, /v1/sla/compliance,
-/v1/ingest/quality): re-rolled pages in JSON or CSV."""
+/v1/ingest/quality, /v1/gpu/supply, /v1/supply/demand, /v1/gpu/price-performance): re-rolled pages in
+JSON or CSV."""
 
 from __future__ import annotations
 
@@ -36,25 +37,35 @@ class Page(BaseModel):
 
 def page_rows(service: Service, query: q.Query) -> tuple[list[dict], str | None]:
     """The page's rows (summed per bucket and group) and the cursor of the next page, if any."""
-    rows = service.run([q.page_sql(query, service.backend().dialect)])[0]
-    page = [{k: q.normalise(v) for k, v in row.items()} for row in rows]
+    page = service.run([q.page_sql(query, service.backend().dialect)])[0]
+    if query.granularity != "total":  # the only value to normalise: sums and ratios become int/float in shape_rows
+        for row in page:
+            row["bucket"] = q.normalise(row["bucket"])
     if len(page) <= query.limit:
         return page, None
     page = page[: query.limit]
     return page, q.encode_cursor(query, q.row_key(query, page[-1]))
 
 
-def exact_p95(service: Service, query: q.Query, page: list[dict]) -> dict | None:
-    """p95_output_fps per (bucket, group) of the page from the status samples, when a row is wider than
-    one view row; None when the view's own value stands."""
-    if not query.spec.p95 or query.single_view_row or not page:
+def fact_values(service: Service, query: q.Query, page: list[dict]) -> dict | None:
+    """The fact columns (p95, distinct counts) per (bucket, group) of the page, computed exactly from their
+    facts (query.fact_sql): every fact column of the view, a fact's `missing` value where it has no row;
+    None when there is nothing to compute (the view's own values stand)."""
+    facts = q.facts_to_compute(query)
+    if not facts or not page:
         return None
     buckets = [r["bucket"] for r in page] if query.granularity != "total" else [None]
-    p95 = {}
-    for row in service.run([q.p95_sql(query, service.backend().dialect, buckets[0], buckets[-1])])[0]:
-        row = {k: q.normalise(v) for k, v in row.items()}
-        p95[tuple([row.get("bucket")] + [row[c] for c in query.group_by])] = row["p95_output_fps"]
-    return p95
+    dialect = service.backend().dialect
+    missing = {name: fact.missing for fact in facts for name in fact.names}
+    values: dict[tuple, dict] = {}
+    for fact, rows in zip(facts, service.run([q.fact_sql(query, f, dialect, buckets[0], buckets[-1])
+                                               for f in facts])):
+        for row in rows:
+            if "bucket" in row:
+                row["bucket"] = q.normalise(row["bucket"])
+            found = values.setdefault(q.group_key(query, row), dict(missing))
+            found.update((name, row[name]) for name in fact.names)
+    return values
 
 
 def as_csv(query: q.Query, rows: list[dict], next_cursor: str | None) -> Response:
@@ -85,8 +96,7 @@ def answer(service: Service, spec: ViewSpec, request: Request) -> Response:
     except q.BadRequest as exc:
         raise ApiError(400, str(exc)) from None
     page, next_cursor = page_rows(service, query)
-    p95 = exact_p95(service, query, page)
-    rows = [q.shape_row(query, row, p95) for row in page]
+    rows = q.shape_rows(query, page, fact_values(service, query, page))
     return (as_csv if fmt == "csv" else as_json)(query, rows, next_cursor)
 
 
@@ -112,7 +122,7 @@ def description(spec: ViewSpec, settings: Settings) -> str:
     return (f"The hourly view {spec.name} re-rolled to any window, granularity and grouping: every additive "
             "column summed over the bucket and group, every ratio recomputed from those sums with the view's "
             "own formula (vars.metric_formulas in dbt_project.yml)"
-            + (", p95_output_fps exact from the status samples" if spec.p95 else "")
+            + "".join(f", {fact.describe}" for fact in spec.facts)
             + f". Windows: {limits(settings)} (LIVEPEER_API_MAX_HOUR_WINDOW_DAYS, "
               "LIVEPEER_API_MAX_ROLLUP_WINDOW_DAYS); longer is a 400. See docs/serving-api.md.")
 
