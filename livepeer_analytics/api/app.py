@@ -4,7 +4,8 @@ Endpoints: /v1/gpu/metrics, /v1/network/demand, /v1/sla/compliance,
 /v1/ingest/quality, /v1/gpu/supply, /v1/supply/demand, /v1/gpu/price-performance (one per view of
 views.py, routers/views.py), /v1/data-quality (the dq_* models,
 routers/data_quality.py), /healthz (routers/health.py),
-/openapi.json, /docs (Swagger UI) and /redoc, whose assets are served locally
+/v1/runs (the job's run history, routers/runs.py), /metrics (Prometheus, routers/metrics.py,
+docs/monitoring.md), /openapi.json, /docs (Swagger UI) and /redoc, whose assets are served locally
 (fastapi-offline): no internet needed. The dashboard page is served at /
 (dashboard.py). See docs/serving-api.md and docs/dashboard.md.
 
@@ -24,7 +25,7 @@ from livepeer_analytics.api.config import Settings
 from livepeer_analytics.api.dashboard import register_dashboard
 from livepeer_analytics.api.errors import register_error_handlers
 from livepeer_analytics.api.guard import add_guard
-from livepeer_analytics.api.routers import data_quality, health, views
+from livepeer_analytics.api.routers import data_quality, health, metrics, runs, views
 from livepeer_analytics.api.service import Service
 
 
@@ -44,8 +45,9 @@ def create_app(settings: Settings | None = None) -> FastAPIOffline:
     add_guard(app, settings)
     register_error_handlers(app)
     service = Service(settings)
-    for module in (views, data_quality):
+    for module in (views, data_quality, runs):
         app.include_router(module.router(service))
+    metrics.add_metrics(app, service)
     register_dashboard(app)
     app.include_router(health.router(service))
     return app
