@@ -15,10 +15,11 @@ from __future__ import annotations
 import sys
 
 from livepeer_analytics.api.query import over_sums
-from livepeer_analytics.api.views import GPU_METRICS, SLA_COMPLIANCE
+from livepeer_analytics.api.views import GPU_METRICS, GPU_SUPPLY, SLA_COMPLIANCE
+from livepeer_analytics.api.views import VIEWS as SERVED
 from livepeer_analytics.warehouse import Warehouse, WarehouseError
 
-VIEWS = ("v_api_gpu_metrics", "v_api_network_demand", "v_api_sla_compliance")
+VIEWS = tuple(spec.name for spec in SERVED)
 DQ_ROW_MODELS = (
     "dq_unclassified_errors", "dq_unmapped_trace_subtypes", "dq_events_without_session", "dq_capped_sessions",
 )
@@ -56,6 +57,10 @@ def main() -> int:
             select sum(total_inference_minutes), sum(fee_payment_eth), sum(fee_face_value_eth),
                    sum(total_streams), sum(total_sessions)
             from v_api_network_demand""")
+        gpus, orchestrators = scalar_row("select count(distinct gpu_id), count(distinct orchestrator_address)"
+                                         " from fct_gpu_supply where supply_issue is null")
+        (gpu_hours,) = scalar_row("select sum(advertised_gpu_hours) from v_api_gpu_supply")
+        (price,) = whole(GPU_SUPPLY, "avg_price_wei_per_pixel")
         all_hours = " union all ".join(f"select window_start from {view}" for view in VIEWS)
         first_hour, last_hour = scalar_row(f"select min(window_start), max(window_start) from ({all_hours})")
         duplicates, delivered, quarantined = scalar_row(
@@ -77,6 +82,8 @@ def main() -> int:
     print(f"  no_swap_ratio        {fmt(no_swap_ratio)}  ({swapped or 0} swapped)")
     print(f"  avg output FPS       {fmt(avg_fps, '{:,.2f}')}  ({samples or 0} status samples)")
     print(f"  inference minutes    {fmt(minutes or 0.0, '{:,.2f}')}")
+    print(f"  GPU supply           {gpus or 0} GPUs of {orchestrators or 0} orchestrators on offer, "
+          f"{gpu_hours or 0} GPU-hours, {fmt(price, '{:,.0f}')} wei per pixel on average (v_api_gpu_supply)")
     print(f"  fees (expected)      {fmt(fee_eth or 0.0, '{:.6g}')} ETH  "
           f"(face value {fmt(face_eth or 0.0, '{:.6g}')} ETH)")
     print(f"  data quality         {delivered or 0} lines delivered: {duplicates or 0} duplicates, "
