@@ -12,9 +12,12 @@ One server per warehouse and one browser for the module. Checked: without a
 token the page asks for one and works once it is given; it loads with no
 console errors and every panel has data; the numbers it shows (exposed as
 data-value attributes, table cells and the charts' data) equal a direct API
-request with the same window and filters; the window selector, the filters,
-the FPS selector and the SLA controls change what is shown; an empty window
-is explained, not drawn; the page reloads itself on a timer until paused, and
+request with the same window and filters, in every panel (demand, FPS, SLA,
+ingest quality, supply vs demand and the best value GPUs); hand-checked values
+of the fixture's ingest metrics (scenarios A, B, M) and supply (scenario P);
+the window selector, the filters, the FPS selector, the SLA controls and the
+supply panel's model choice change what is shown; an empty window is
+explained, not drawn; the page reloads itself on a timer until paused, and
 marks the bucket still filling as partial. Screenshots at 1440x900 and 414x896 are written to
 target/dashboard-<warehouse>-{desktop,narrow}.png for review.
 """
@@ -173,17 +176,102 @@ def decode(option_value: str) -> str:
     return option_value[1:] if option_value.startswith("=") else option_value
 
 
-def sla_table(driver) -> list[dict]:
+def table(driver, element_id: str) -> list[dict]:
+    """A table's rows as shown: {column: the cell's raw value (data-value, '' for none)}."""
     return driver.execute_script("""
-        return [...document.querySelectorAll('#sla-table tbody tr')].map(tr => Object.fromEntries(
-            [...tr.cells].map(td => [td.dataset.key, td.dataset.value])));""")
+        return [...document.querySelectorAll('#' + arguments[0] + ' tbody tr')].map(tr => Object.fromEntries(
+            [...tr.cells].map(td => [td.dataset.key, td.dataset.value])));""", element_id)
+
+
+def sla_table(driver) -> list[dict]:
+    return table(driver, "sla-table")
 
 
 def number(raw):
     return None if raw in (None, "") else float(raw)
 
 
+def set_custom_window(driver, start: str, end: str) -> None:
+    """Apply a custom window (ISO times, UTC, whole hours) and wait for the page to show it."""
+    Select(driver.find_element(By.ID, "window-select")).select_by_value("custom")
+    driver.execute_script("document.getElementById('custom-start').value = arguments[0];"
+                          "document.getElementById('custom-end').value = arguments[1];", start[:16], end[:16])
+    before = renders(driver)
+    driver.find_element(By.ID, "custom-apply").click()
+    wait_render(driver, before)
+
+
+def click(driver, css: str) -> None:
+    """Click something that reloads the page's data, and wait for that load."""
+    before = renders(driver)
+    driver.find_element(By.CSS_SELECTOR, css).click()
+    wait_render(driver, before)
+
+
 # ------------------------------------------------------------------ what the page must equal
+
+# the ingest panel's window totals: element id -> /v1/ingest/quality column
+INGEST_TOTALS = (("ingest-mbps", "ingest_mbps"), ("ingest-loss", "packet_loss_pct"),
+                 ("ingest-jitter-video", "avg_video_jitter_ms"), ("ingest-jitter-audio", "avg_audio_jitter_ms"),
+                 ("ingest-good", "conn_quality_good_ratio"), ("ingest-bad", "conn_quality_bad_ratio"),
+                 ("ingest-other", "conn_quality_other_ratio"), ("ingest-samples", "ingest_samples"))
+# the columns of the supply table (per model, /v1/supply/demand) and of the best value GPUs
+# (/v1/gpu/price-performance), after the group columns
+SUPPLY_COLUMNS = ("distinct_gpus", "distinct_orchestrators", "advertised_gpu_hours", "utilisation_ratio",
+                  "avg_price_wei_per_pixel", "total_sessions", "total_inference_minutes",
+                  "inference_minutes_per_gpu_hour", "missing_capacity_count")
+VALUE_COLUMNS = ("avg_price_wei_per_pixel", "sla_score", "success_ratio", "no_swap_ratio", "avg_output_fps",
+                 "p95_output_fps", "known_sessions", "advertised_gpu_hours")
+VALUE_GROUP = "orchestrator_address,gpu_id"
+
+
+def shown_rows(driver, element_id: str, keys: list[str], columns) -> list[tuple]:
+    return sorted((tuple(r[k] for k in keys), *(number(r[c]) for c in columns)) for r in table(driver, element_id))
+
+
+def api_rows(rows: list[dict], keys: list[str], columns) -> list[tuple]:
+    return sorted((tuple(r[k] or "" for k in keys), *(r[c] for c in columns)) for r in rows)
+
+
+def assert_ingest_equals_api(driver, site: Site, span: dict, granularity: str, filters: dict) -> None:
+    total = site.rows("/v1/ingest/quality", {**span, "granularity": "total", "group_by": "", **filters})
+    t = total[0] if total else {}
+    for element_id, column in INGEST_TOTALS:
+        assert value(driver, element_id) == t.get(column, 0 if column == "ingest_samples" else None), (
+            element_id, filters)
+    series = site.rows("/v1/ingest/quality", {**span, "granularity": granularity, "group_by": "", **filters})
+    drawn = {tr["name"]: tr for tr in chart(driver, "ingest-chart") + chart(driver, "quality-chart")}
+    if not any(r["ingest_samples"] for r in series):
+        assert not drawn, filters
+        return
+    x = [r["window_start"] for r in series]
+    for name, column in (("ingest Mbps", "ingest_mbps"), ("packet loss %", "packet_loss_pct")):
+        assert drawn[name]["x"] == x and drawn[name]["y"] == [r[column] for r in series], (name, filters)
+    if any(r["conn_quality_good_ratio"] is not None for r in series):
+        for name in ("good", "bad", "other"):
+            assert drawn[name]["x"] == x, name
+            assert drawn[name]["y"] == [r[f"conn_quality_{name}_ratio"] for r in series], (name, filters)
+    else:
+        assert "good" not in drawn
+
+
+def assert_supply_equals_api(driver, site: Site, span: dict, filters: dict) -> None:
+    supply = site.rows("/v1/supply/demand", {**span, "granularity": "total", "group_by": "model_id", **filters})
+    assert shown_rows(driver, "supply-table", ["model_id"], SUPPLY_COLUMNS) == api_rows(
+        supply, ["model_id"], SUPPLY_COLUMNS), ("supply-table", filters)
+    offered = [r["model_id"] for r in supply if r["advertised_gpu_hours"] > 0]
+    picked = driver.find_element(By.ID, "value-model").get_attribute("value")
+    if not offered:
+        assert picked == "" and table(driver, "value-table") == []
+        return
+    assert decode(picked) in offered, (picked, offered)
+    gpus = site.rows("/v1/gpu/price-performance", {**span, "granularity": "total", "group_by": VALUE_GROUP,
+                                                   **filters, "model_id": decode(picked)})
+    if driver.find_element(By.ID, "value-offered").is_selected():
+        gpus = [r for r in gpus if r["advertised_gpu_hours"] > 0]
+    keys = VALUE_GROUP.split(",")
+    assert shown_rows(driver, "value-table", keys, VALUE_COLUMNS) == api_rows(gpus, keys, VALUE_COLUMNS), (
+        "value-table", picked, filters)
 
 def assert_page_equals_api(driver, site: Site, filters: dict | None = None, fps: dict | None = None) -> None:
     """Every number on the page equals a direct API request with the page's window and filters."""
@@ -234,6 +322,9 @@ def assert_page_equals_api(driver, site: Site, filters: dict | None = None, fps:
     got = sorted((tuple(r[k] for k in keys), *(number(r[c]) for c in columns)) for r in sla_table(driver))
     assert got == expected_rows, filters
 
+    assert_ingest_equals_api(driver, site, span, win["granularity"], demand_filters)  # demand's grain
+    assert_supply_equals_api(driver, site, span, {k: v for k, v in filters.items() if k in ("pipeline", "model_id")})
+
 
 # ------------------------------------------------------------------ tests
 
@@ -260,6 +351,8 @@ def test_page_loads_without_console_errors_and_every_panel_has_data(browser, sit
         assert element.find_elements(By.CSS_SELECTOR, "svg.main-svg"), f"{element_id}: nothing drawn"
     assert value(browser, "kpi-sessions") > 0
     assert sla_table(browser), "the SLA table is empty"
+    assert table(browser, "supply-table"), "the supply table is empty"
+    assert table(browser, "value-table"), "no best value GPU"
     dq = site.api("/v1/data-quality", {"limit": 8})
     assert value(browser, "dq-delivered_lines") == dq["lines"]["delivered_lines"] > 0
     assert value(browser, "dq-quarantined_lines") == dq["lines"]["quarantined_lines"]
@@ -411,6 +504,151 @@ def test_an_empty_window_is_explained_not_drawn(browser, site):
         assert "No " in element.find_element(By.CSS_SELECTOR, "p.empty").text
     assert value(browser, "kpi-sessions") == 0 and value(browser, "kpi-success") is None
     assert sla_table(browser) == [] and "No SLA rows" in browser.find_element(By.ID, "sla-note").text
+    for element_id in ("ingest-chart", "quality-chart"):
+        element = browser.find_element(By.ID, element_id)
+        assert element.get_attribute("data-buckets") == "0"
+        assert not element.find_elements(By.CSS_SELECTOR, "svg.main-svg"), element_id
+        assert "No ingest metrics" in element.find_element(By.CSS_SELECTOR, "p.empty").text
+    assert value(browser, "ingest-samples") == 0 and value(browser, "ingest-mbps") is None
+    assert table(browser, "supply-table") == []
+    assert "No supply or demand" in browser.find_element(By.ID, "supply-note").text
+    assert browser.find_element(By.ID, "value-model").get_attribute("value") == ""
+    assert table(browser, "value-table") == []
+    assert "No GPU was on offer" in browser.find_element(By.ID, "value-note").text
+    assert_page_equals_api(browser, site)
+    assert console_errors(browser) == []
+
+
+def test_ingest_panel_equals_the_api_and_follows_the_gateway(browser, site):
+    """Over the ingest view's own last 24 hours (the real events' ingest metrics are older than their
+    newest data): rate, loss, jitter and the connection-quality split are /v1/ingest/quality's."""
+    open_page(browser, site)
+    own = site.api("/v1/ingest/quality", {"granularity": "total", "group_by": ""})
+    set_custom_window(browser, own["start"], own["end"])
+    for element_id in ("ingest-chart", "quality-chart"):
+        element = browser.find_element(By.ID, element_id)
+        assert int(element.get_attribute("data-buckets")) >= 1, element_id
+        assert element.find_elements(By.CSS_SELECTOR, "svg.main-svg"), f"{element_id}: nothing drawn"
+    samples = value(browser, "ingest-samples")
+    assert samples == own["rows"][0]["ingest_samples"] > 0
+    assert_page_equals_api(browser, site)
+    if site.name == "seed":
+        # A (13 samples) and B (12) labelled good; M: good, good, bad, no track list, bad, unknown
+        assert samples == 13 + 12 + 6
+        assert value(browser, "ingest-good") == pytest.approx(27 / 30)
+        assert value(browser, "ingest-bad") == pytest.approx(2 / 30)
+        assert value(browser, "ingest-other") == pytest.approx(1 / 30)
+        select(browser, "filter-gateway", "=gw-fixture-sea")  # M alone
+        assert value(browser, "ingest-samples") == 6
+        assert [value(browser, f"ingest-{label}") for label in ("good", "bad", "other")] == pytest.approx(
+            [0.4, 0.4, 0.2])
+        assert_page_equals_api(browser, site, {"gateway": "gw-fixture-sea"})
+        select(browser, "filter-gateway", "=gw-fixture-fra")  # A and B: 480,000 bytes every 5 s
+        assert value(browser, "ingest-mbps") == pytest.approx(480_000 * 8 / 5 / 1e6)
+        rate = {tr["name"]: tr["y"] for tr in chart(browser, "ingest-chart")}["ingest Mbps"]
+        assert rate and rate == pytest.approx([0.768] * len(rate))
+        assert_page_equals_api(browser, site, {"gateway": "gw-fixture-fra"})
+    else:  # some gateway changes what the panel shows, or there is one gateway
+        gateways = options(browser, "filter-gateway")
+        changed = False
+        for gateway in gateways:
+            select(browser, "filter-gateway", gateway)
+            assert_page_equals_api(browser, site, {"gateway": decode(gateway)})
+            changed = value(browser, "ingest-samples") != samples
+            if changed:
+                break
+        assert changed or len(gateways) == 1, "no gateway filter changed the ingest panel"
+    assert console_errors(browser) == []
+
+
+def test_supply_panel_equals_the_api_and_its_tables_sort(browser, site):
+    open_page(browser, site)
+    win = shown_window(browser)
+    supply = site.rows("/v1/supply/demand", {"start": win["start"], "end": win["end"], "granularity": "total",
+                                             "group_by": "model_id"})
+    offered = sorted((r for r in supply if r["advertised_gpu_hours"] > 0),
+                     key=lambda r: (-r["advertised_gpu_hours"], r["model_id"]))
+    assert offered, "no model on offer in the window"
+    # by default, the GPUs of the model with the most GPU-hours on offer
+    assert browser.find_element(By.ID, "value-model").get_attribute("value") == "=" + offered[0]["model_id"]
+    assert_page_equals_api(browser, site)
+    # a click on another model's row shows its GPUs
+    if len(offered) > 1:
+        click(browser, f"#supply-table tr[data-model='={offered[1]['model_id']}']")
+        assert browser.find_element(By.ID, "value-model").get_attribute("value") == "=" + offered[1]["model_id"]
+        assert_page_equals_api(browser, site)
+
+    def column(table_id: str, key: str) -> list:
+        return [number(r[key]) for r in table(browser, table_id)]
+
+    def assert_sorted(values: list, descending: bool) -> None:
+        known = [v for v in values if v is not None]
+        assert known == sorted(known, reverse=descending) and values[: len(known)] == known, values
+
+    before = renders(browser)
+    # best value: cheapest first; a click on SLA sorts highest first, again lowest first; no value last
+    assert_sorted(column("value-table", "avg_price_wei_per_pixel"), False)
+    header = browser.find_element(By.CSS_SELECTOR, "#value-table th[data-key='sla_score']")
+    header.click()
+    assert_sorted(column("value-table", "sla_score"), True)
+    header.click()
+    assert_sorted(column("value-table", "sla_score"), False)
+    # per model: most GPUs first; a click on the price sorts highest first
+    assert_sorted(column("supply-table", "distinct_gpus"), True)
+    browser.find_element(By.CSS_SELECTOR, "#supply-table th[data-key='avg_price_wei_per_pixel']").click()
+    assert_sorted(column("supply-table", "avg_price_wei_per_pixel"), True)
+    # "on offer only" unticked: every GPU the API has for the model (client side, no new request)
+    shown = len(table(browser, "value-table"))
+    browser.find_element(By.ID, "value-offered").click()
+    assert len(table(browser, "value-table")) >= shown
+    assert renders(browser) == before
+    assert_page_equals_api(browser, site)
+    browser.find_element(By.ID, "value-offered").click()
+    assert console_errors(browser) == []
+
+
+def test_supply_panel_shows_scenario_p_and_follows_the_model_filter(browser, site):
+    """Scenario P (livepeer_devtools/fixture_events.py): orchestrator O10 offers streamdiffusion-sdxl on
+    GPUs 901 and 902 (1600 wei/pixel at 10:05, 1800 at 10:35; 1 then 2 of its 3 slots in use) and
+    streamdiffusion-sdxl-v2v on GPU 903 (2400 wei per 2 pixels); at 11:05 GPU 902 is gone."""
+    if site.name != "seed":
+        pytest.skip("scenario P is in the fixture seed")
+    o10 = "0xa0a0b0b0c0c0d0d0e0e0f0f0a0a0b0b0c0c0d010"
+    sdxl, v2v = "streamdiffusion-sdxl", "streamdiffusion-sdxl-v2v"
+    open_page(browser, site)
+    set_custom_window(browser, "2026-03-02T10:00", "2026-03-02T11:00")
+    rows = {r["model_id"]: {k: number(v) for k, v in r.items() if k != "model_id"}
+            for r in table(browser, "supply-table")}
+    assert rows[sdxl]["distinct_gpus"] == 2 and rows[sdxl]["distinct_orchestrators"] == 1
+    assert rows[sdxl]["advertised_gpu_hours"] == 2
+    assert rows[sdxl]["avg_price_wei_per_pixel"] == pytest.approx(1700)
+    assert rows[sdxl]["utilisation_ratio"] == pytest.approx(0.75)  # 1.5 of 2 slots in use on average
+    # V2V: GPUs 201, 202 (O2), 301 (O3), 903 (O10); scenario C found no orchestrator with capacity
+    assert rows[v2v]["distinct_gpus"] == 4 and rows[v2v]["missing_capacity_count"] == 1
+    assert_page_equals_api(browser, site)
+    click(browser, f"#supply-table tr[data-model='={sdxl}']")
+    gpus = {r["gpu_id"]: r for r in table(browser, "value-table")}
+    assert set(gpus) == {"GPU-00000000-0000-4000-8000-000000000901", "GPU-00000000-0000-4000-8000-000000000902"}
+    assert all(r["orchestrator_address"] == o10 and number(r["avg_price_wei_per_pixel"]) == pytest.approx(1700)
+               for r in gpus.values())
+    # two hours: 902 is gone at 11:00, when 901 still asks 1800: 902 is the cheaper on average
+    set_custom_window(browser, "2026-03-02T10:00", "2026-03-02T12:00")
+    assert browser.find_element(By.ID, "value-model").get_attribute("value") == "=" + sdxl  # kept
+    sdxl_row = next(r for r in table(browser, "supply-table") if r["model_id"] == sdxl)
+    assert number(sdxl_row["advertised_gpu_hours"]) == 3 and number(sdxl_row["distinct_gpus"]) == 2
+    assert number(sdxl_row["avg_price_wei_per_pixel"]) == pytest.approx((2 * 1600 + 3 * 1800) / 5)
+    value_rows = table(browser, "value-table")
+    assert [(r["gpu_id"][-3:], number(r["avg_price_wei_per_pixel"])) for r in value_rows] == [
+        ("902", pytest.approx(1700)), ("901", pytest.approx((1600 + 1800 + 1800) / 3))]
+    assert_page_equals_api(browser, site)
+    # the model filter: V2V alone, its cheapest GPU first: 903 at 2400 / 2 wei per pixel
+    select(browser, "filter-model", "=" + v2v)
+    assert [r["model_id"] for r in table(browser, "supply-table")] == [v2v]
+    assert browser.find_element(By.ID, "value-model").get_attribute("value") == "=" + v2v
+    first = table(browser, "value-table")[0]
+    assert first["gpu_id"].endswith("903") and first["orchestrator_address"] == o10
+    assert number(first["avg_price_wei_per_pixel"]) == pytest.approx(1200)
+    assert_page_equals_api(browser, site, {"model_id": v2v})
     assert console_errors(browser) == []
 
 
@@ -423,7 +661,7 @@ def test_screenshots_desktop_and_narrow(browser, site):
             # nothing wider than the screen (no sideways scrolling), every panel on the page
             inner = browser.execute_script("return window.innerWidth")
             assert browser.execute_script("return document.documentElement.scrollWidth") <= inner, label
-            for panel in ("panel-demand", "panel-fps", "panel-sla", "panel-dq"):
+            for panel in ("panel-demand", "panel-fps", "panel-sla", "panel-dq", "panel-ingest", "panel-supply"):
                 assert browser.find_element(By.ID, panel).is_displayed()
             path = SCREENSHOTS / f"dashboard-{site.name}-{label}.png"
             if label == "narrow":  # the whole page, one column

@@ -1,7 +1,8 @@
 // The dashboard (docs/dashboard.md). Plain JS, no build step. Every number is read
 // from the API's own endpoints (/healthz, /v1/network/demand, /v1/gpu/metrics,
-// /v1/sla/compliance, /v1/data-quality): sums re-rolled by the API over the window,
-// ratios recomputed by the API from those sums; the page never averages ratios.
+// /v1/sla/compliance, /v1/ingest/quality, /v1/supply/demand, /v1/gpu/price-performance,
+// /v1/data-quality): sums re-rolled by the API over the window, ratios recomputed by
+// the API from those sums; the page never averages ratios nor computes one.
 "use strict";
 
 const STALE_AFTER_S = 2 * 3600;  // newest data older than 2 h is stale (the job runs every minute or hour)
@@ -13,16 +14,22 @@ const PAGE = 10000;              // rows per request (the API's default maximum)
 const FILTERS = {gateway: "filter-gateway", region: "filter-region", pipeline: "filter-pipeline",
                  model_id: "filter-model"};
 const COLORS = {success: "#2e7d32", excused: "#f9a825", unexcused: "#c62828", ratio: "#1565c0",
-                sessions: "#1565c0", minutes: "#6a1b9a", fees: "#00838f", avg: "#1565c0", p95: "#ef6c00"};
+                sessions: "#1565c0", minutes: "#6a1b9a", fees: "#00838f", avg: "#1565c0", p95: "#ef6c00",
+                mbps: "#00838f", loss: "#c62828", good: "#2e7d32", bad: "#c62828", other: "#9e9e9e"};
 
 const $ = (id) => document.getElementById(id);
 let renders = 0;
 let loadSeq = 0;
 let newest = null;        // Date of the newest window_start (/healthz)
 let slaRows = [];
+let supplyRows = [];
+let supplyParams = {};    // the filters the supply rows were asked with
+let valueRows = [];
 let refreshTimer = null;
 let partial = null;       // the bucket still filling ({start, end} ISO), or null
 let slaSort = {key: "known_sessions", desc: true};
+let supplySort = {key: "distinct_gpus", desc: true};
+let valueSort = {key: "avg_price_wei_per_pixel", desc: false};   // cheapest first
 
 class ApiError extends Error {
   constructor(status, message) { super(message); this.status = status; }
@@ -112,7 +119,8 @@ function filterParams(columns) {
 }
 
 const GPU_COLUMNS = ["region", "pipeline", "model_id", "orchestrator_address", "gpu_id"];
-const DEMAND_COLUMNS = ["gateway", "region", "pipeline", "model_id"];
+const DEMAND_COLUMNS = ["gateway", "region", "pipeline", "model_id"];   // also v_api_ingest_quality's grain
+const SUPPLY_COLUMNS = ["pipeline", "model_id"];                          // v_api_supply_demand's grain
 
 function fillSelect(select, values, labelOf) {
   const keep = select.value;
@@ -138,6 +146,9 @@ function fmt(value, kind) {
   if (kind === "ratio") return (value * 100).toFixed(1) + " %";
   if (kind === "eth") return value === 0 ? "0" : value < 0.001 ? value.toExponential(3) : nf(6).format(value);
   if (kind === "score") return value.toFixed(1);
+  if (kind === "pct") return nf(3).format(value) + " %";   // already a percentage (the API's *_pct)
+  if (kind === "ms") return nf(1).format(value) + " ms";
+  if (kind === "mbps") return nf(3).format(value);
   return nf(kind === "int" ? 0 : 2).format(value);
 }
 
@@ -279,49 +290,77 @@ function renderFps(rows, params) {
   }, rows.length);
 }
 
-function renderSla() {
-  const min = Number($("sla-min").value) || 0;
-  const groups = $("sla-group").value.split(",");
-  const table = $("sla-table");
-  table.querySelectorAll("th").forEach((th) => {
-    const hidden = (th.dataset.key === "orchestrator_address" || th.dataset.key === "gpu_id") &&
-                   !groups.includes(th.dataset.key);
-    th.hidden = hidden;
-    th.classList.toggle("sorted", th.dataset.key === slaSort.key);
-    th.dataset.dir = th.dataset.key === slaSort.key ? (slaSort.desc ? "desc" : "asc") : "";
-  });
-  const shown = slaRows.filter((r) => r.known_sessions >= min);
-  const {key, desc} = slaSort;
-  shown.sort((a, b) => {
+// Rows in a sort order: by `key`, rows without a value last either way.
+function sortRows(rows, {key, desc}) {
+  return rows.slice().sort((a, b) => {
     const va = a[key], vb = b[key];
     if (va === vb) return 0;
-    if (va === null || va === undefined) return 1;       // no value: last either way
+    if (va === null || va === undefined) return 1;
     if (vb === null || vb === undefined) return -1;
     const order = typeof va === "number" ? va - vb : String(va).localeCompare(String(vb));
     return desc ? -order : order;
   });
+}
+
+// A table's body from rows, sorted: one cell per visible header cell (`data-key` the column;
+// `data-type="text"` an id, shortened, `"name"` a name, else `data-kind` the number format); each
+// cell's raw value is its `data-value`. `decorate(tr, row)` may add to a row.
+function fillTable(table, rows, sort, decorate) {
+  const headers = [...table.querySelectorAll("th")];
+  for (const th of headers) {
+    th.classList.toggle("sorted", th.dataset.key === sort.key);
+    th.dataset.dir = th.dataset.key === sort.key ? (sort.desc ? "desc" : "asc") : "";
+  }
   const body = table.tBodies[0];
   body.replaceChildren();
-  for (const row of shown) {
+  for (const row of sortRows(rows, sort)) {
     const tr = document.createElement("tr");
-    for (const th of table.querySelectorAll("th")) {
+    for (const th of headers) {
       if (th.hidden) continue;
       const td = document.createElement("td");
       const value = row[th.dataset.key];
       td.dataset.key = th.dataset.key;
       td.dataset.value = value === null || value === undefined ? "" : String(value);
-      if (th.dataset.type === "text") {
-        td.textContent = shortId(value ?? null);
+      if (th.dataset.type === "text" || th.dataset.type === "name") {
+        td.textContent = th.dataset.type === "text" ? shortId(value ?? null)
+                                                    : value === null ? "(unresolved)" : value || "(none)";
         td.title = value ?? "unresolved";
       } else {
-        const kind = th.dataset.key === "known_sessions" ? "int" : th.dataset.key === "sla_score" ? "score" : "ratio";
-        td.textContent = fmt(value, kind);
+        td.textContent = fmt(value, th.dataset.kind);
         td.className = "num";
       }
       tr.append(td);
     }
+    if (decorate) decorate(tr, row);
     body.append(tr);
   }
+  table.dataset.rows = String(rows.length);
+}
+
+// Clicking a header cell sorts by its column; again reverses. A number column starts highest first
+// (or as its `data-first` says), an id column A to Z.
+function sortable(table, get, set, render) {
+  table.tHead.addEventListener("click", (event) => {
+    const th = event.target.closest("th");
+    if (!th) return;
+    const sort = get();
+    set(th.dataset.key === sort.key ? {key: th.dataset.key, desc: !sort.desc}
+                                    : {key: th.dataset.key, desc: th.dataset.type ? false
+                                                                  : th.dataset.first !== "asc"});
+    render();
+  });
+}
+
+function renderSla() {
+  const min = Number($("sla-min").value) || 0;
+  const groups = $("sla-group").value.split(",");
+  const table = $("sla-table");
+  table.querySelectorAll("th").forEach((th) => {
+    th.hidden = (th.dataset.key === "orchestrator_address" || th.dataset.key === "gpu_id") &&
+                !groups.includes(th.dataset.key);
+  });
+  const shown = slaRows.filter((r) => r.known_sessions >= min);
+  fillTable(table, shown, slaSort);
   if (!slaRows.length) {
     $("sla-note").textContent = "No SLA rows in this window (no sessions were attributed to an orchestrator).";
   } else if (!shown.length) {
@@ -330,7 +369,87 @@ function renderSla() {
     $("sla-note").textContent = `${shown.length} of ${slaRows.length} rows (at least ${min} known sessions). ` +
                                 "Click a column to sort.";
   }
-  table.dataset.rows = String(shown.length);
+}
+
+function renderIngest(rows, total, params) {
+  const t = total[0] || {};
+  setValue("ingest-mbps", t.ingest_mbps, "mbps");
+  setValue("ingest-loss", t.packet_loss_pct, "pct");
+  setValue("ingest-jitter-video", t.avg_video_jitter_ms, "ms");
+  setValue("ingest-jitter-audio", t.avg_audio_jitter_ms, "ms");
+  setValue("ingest-good", t.conn_quality_good_ratio, "ratio");
+  setValue("ingest-bad", t.conn_quality_bad_ratio, "ratio");
+  setValue("ingest-other", t.conn_quality_other_ratio, "ratio");
+  setValue("ingest-samples", t.ingest_samples ?? 0, "int");
+  if (!rows.length || rows.every((r) => r.ingest_samples === 0)) {
+    const text = `No ingest metrics in this window${describeFilters(params)}: no gateway reported on a ` +
+                 "broadcaster's upload.";
+    emptyChart("ingest-chart", text);
+    emptyChart("quality-chart", text);
+    return;
+  }
+  const x = rows.map((r) => r.window_start);
+  plot("ingest-chart", [
+    {type: "scatter", mode: "lines+markers", name: "ingest Mbps", x, y: rows.map((r) => r.ingest_mbps),
+     line: {color: COLORS.mbps, width: 2}, marker: {size: 4}, hovertemplate: "%{y:.3f} Mbps"},
+    {type: "scatter", mode: "lines+markers", name: "packet loss %", x, y: rows.map((r) => r.packet_loss_pct),
+     yaxis: "y2", line: {color: COLORS.loss, width: 2, dash: "dot"}, marker: {size: 4},
+     hovertemplate: "%{y:.3f} %"},
+  ], {
+    title: {text: "Ingest rate and packet loss", font: {size: 12}, x: 0.01, y: 0.97},
+    yaxis: {title: {text: "Mbps"}, rangemode: "tozero", gridcolor: "#eee"},
+    yaxis2: {title: {text: "loss %"}, overlaying: "y", side: "right", rangemode: "tozero", showgrid: false,
+             tickformat: ".3~f"},
+  }, rows.length);
+  const labelled = rows.filter((r) => r.conn_quality_good_ratio !== null);
+  if (!labelled.length) {
+    emptyChart("quality-chart", "No connection-quality label in this window (only samples without tracks).");
+    return;
+  }
+  const share = (name, key, color) => ({type: "bar", name, x, y: rows.map((r) => r[key]), marker: {color},
+                                        hovertemplate: "%{y:.1%}"});
+  plot("quality-chart", [
+    share("good", "conn_quality_good_ratio", COLORS.good),
+    share("bad", "conn_quality_bad_ratio", COLORS.bad),
+    share("other", "conn_quality_other_ratio", COLORS.other),
+  ], {
+    title: {text: "Connection quality (share of labelled samples)", font: {size: 12}, x: 0.01, y: 0.97},
+    barmode: "stack",
+    yaxis: {range: [0, 1.02], tickformat: ".0%", gridcolor: "#eee"},
+  }, rows.length);
+}
+
+function renderSupply() {
+  fillTable($("supply-table"), supplyRows, supplySort, (tr, row) => {
+    if (row.advertised_gpu_hours > 0 && row.model_id !== null) {
+      tr.dataset.model = encode(row.model_id);
+      tr.classList.add("pick");
+      tr.title = "Show the best value GPUs for this model";
+      tr.classList.toggle("picked", tr.dataset.model === $("value-model").value);
+    }
+  });
+  const ignored = ["gateway", "region"].filter((c) => $(FILTERS[c]).value !== "");
+  $("supply-note").textContent = (supplyRows.length
+    ? `${supplyRows.length} model${supplyRows.length === 1 ? "" : "s"}. Click a model on offer for its GPUs.`
+    : `No supply or demand in this window${describeFilters(supplyParams)}: no capability snapshot listed a GPU ` +
+      "and no session started.") +
+    (ignored.length ? ` The ${ignored.join(" and ")} filter does not apply here.` : "");
+}
+
+function renderValue() {
+  const offeredOnly = $("value-offered").checked;
+  const shown = valueRows.filter((r) => !offeredOnly || r.advertised_gpu_hours > 0);
+  fillTable($("value-table"), shown, valueSort);
+  const model = $("value-model").value;
+  if (model === "") {
+    $("value-note").textContent = "No GPU was on offer for any model in this window.";
+  } else if (!shown.length) {
+    $("value-note").textContent = `None of the ${valueRows.length} rows was on offer in this window: ` +
+                                  "untick \u201con offer only\u201d.";
+  } else {
+    $("value-note").textContent = `${shown.length} of ${valueRows.length} GPUs` +
+                                  (offeredOnly ? " (on offer only)" : "") + ". Click a column to sort.";
+  }
 }
 
 function renderDataQuality(dq) {
@@ -457,6 +576,32 @@ async function loadFpsValues(win) {
   fillSelect($("fps-value"), rows.map((r) => r[dimension]), (v) => shortId(v));
 }
 
+// Supply and demand per model over the window, then the GPUs of one model on offer (the one picked in
+// the panel, else the model with the most GPU-hours on offer): price next to performance.
+async function loadSupply(span, params) {
+  const rows = await allRows("/v1/supply/demand", {...span, granularity: "total", group_by: "model_id", ...params});
+  const offered = rows.filter((r) => r.advertised_gpu_hours > 0 && r.model_id !== null);
+  offered.sort((a, b) => b.advertised_gpu_hours - a.advertised_gpu_hours || a.model_id.localeCompare(b.model_id));
+  const models = offered.map((r) => r.model_id);
+  const picked = $("value-model").value;
+  const model = models.find((m) => encode(m) === picked) ?? models[0];
+  const gpus = model === undefined ? [] : await allRows("/v1/gpu/price-performance", {
+    ...span, granularity: "total", group_by: "orchestrator_address,gpu_id", ...params, model_id: model});
+  return {rows, models, model, gpus};
+}
+
+function fillModels(models, model) {
+  const select = $("value-model");
+  select.replaceChildren();
+  for (const m of models.length ? models : [null]) {
+    const option = document.createElement("option");
+    option.value = m === null ? "" : encode(m);
+    option.textContent = m === null ? "(no model on offer)" : m === "" ? "(none)" : m;
+    select.append(option);
+  }
+  select.value = model === undefined ? "" : encode(model);
+}
+
 async function load(what) {
   const seq = ++loadSeq;
   document.body.dataset.state = "loading";
@@ -476,12 +621,16 @@ async function load(what) {
     const fpsValue = $("fps-value").value;
     if (fpsValue !== "") fpsParams[$("fps-dimension").value] = decode(fpsValue);
     const slaGroup = $("sla-group").value;
+    const supplyFilters = filterParams(SUPPLY_COLUMNS);
 
-    const [demandRows, demandTotal, fpsRows, sla, dq] = await Promise.all([
+    const [demandRows, demandTotal, fpsRows, sla, ingestRows, ingestTotal, supply, dq] = await Promise.all([
       allRows("/v1/network/demand", {...span, granularity: win.granularity, group_by: "", ...demandParams}),
       allRows("/v1/network/demand", {...span, granularity: "total", group_by: "", ...demandParams}),
       allRows("/v1/gpu/metrics", {...span, granularity: win.granularity, group_by: "", ...fpsParams}),
       allRows("/v1/sla/compliance", {...span, granularity: "total", group_by: slaGroup, ...gpuParams}),
+      allRows("/v1/ingest/quality", {...span, granularity: win.granularity, group_by: "", ...demandParams}),
+      allRows("/v1/ingest/quality", {...span, granularity: "total", group_by: "", ...demandParams}),
+      loadSupply(span, supplyFilters),
       api("/v1/data-quality", {limit: 8}),
     ]);
     if (seq !== loadSeq) return;  // a newer load started meanwhile
@@ -502,6 +651,13 @@ async function load(what) {
     renderFps(fpsRows, fpsParams);
     slaRows = sla;
     renderSla();
+    renderIngest(ingestRows, ingestTotal, demandParams);
+    fillModels(supply.models, supply.model);
+    supplyRows = supply.rows;
+    supplyParams = supplyFilters;
+    valueRows = supply.gpus;
+    renderSupply();
+    renderValue();
     renderDataQuality(dq);
     showMessage("");
     renders += 1;
@@ -547,13 +703,17 @@ function init() {
   $("fps-value").addEventListener("change", () => load("fps"));
   $("sla-group").addEventListener("change", () => load("sla"));
   $("sla-min").addEventListener("input", renderSla);
-  $("sla-table").tHead.addEventListener("click", (event) => {
-    const th = event.target.closest("th");
-    if (!th) return;
-    slaSort = th.dataset.key === slaSort.key ? {key: th.dataset.key, desc: !slaSort.desc}
-                                             : {key: th.dataset.key, desc: th.dataset.type === "number"};
-    renderSla();
+  sortable($("sla-table"), () => slaSort, (sort) => { slaSort = sort; }, renderSla);
+  sortable($("supply-table"), () => supplySort, (sort) => { supplySort = sort; }, renderSupply);
+  sortable($("value-table"), () => valueSort, (sort) => { valueSort = sort; }, renderValue);
+  $("supply-table").tBodies[0].addEventListener("click", (event) => {
+    const tr = event.target.closest("tr[data-model]");
+    if (!tr || tr.dataset.model === $("value-model").value) return;
+    $("value-model").value = tr.dataset.model;
+    load("supply");
   });
+  $("value-model").addEventListener("change", () => load("supply"));
+  $("value-offered").addEventListener("change", renderValue);
   if (!window.Plotly) {
     showMessage("The chart library (/dashboard/plotly.min.js) did not load: install the pinned requirements.");
   }
