@@ -193,8 +193,8 @@ GPU_SUPPLY = ViewSpec(
 SUPPLY_DEMAND = ViewSpec(
     name="v_api_supply_demand",
     path="/v1/supply/demand",
-    summary="GPU supply next to demand per pipeline and model (v_api_supply_demand)",
-    grain=("pipeline", "model_id"),
+    summary="GPU supply next to demand per model (v_api_supply_demand)",
+    grain=("model_id",),
     additive=(
         "advertised_gpu_hours", "advertising_orchestrator_hours", "capacity_samples", "capacity_slots_sum",
         "capacity_in_use_samples", "capacity_in_use_slots_sum", "price_samples", "price_wei_per_pixel_sum",

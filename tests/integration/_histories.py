@@ -583,8 +583,8 @@ def _files_history(shared, engine: str, root: Path) -> dict:
         "select outcome, is_unfinished, is_repaired, nodes_failed, batch_ms, lines_delivered, lines_accepted,"
         f" lines_quarantined, sessions_recomputed from ({run_history.latest_runs_sql('job_runs')}) as runs"
         " order by started_at")})["runs"])
-    record["manifest_batches"] = {row[0] for row in query_engine(
-        env, {"b": f"select distinct batch_ms from {MANIFEST}"})["b"]["rows"]}
+    record["manifest_batches"] = sorted({row[0] for row in query_engine(
+        env, {"b": f"select distinct batch_ms from {MANIFEST}"})["b"]["rows"]})
     return record
 
 

@@ -49,7 +49,7 @@ MART_GRAINS = {
     "v_api_ingest_quality": ["window_start", "gateway", "region", "pipeline", "model_id"],
     "fct_gpu_supply": ["snapshot_event_id", "entry_index", "hardware_index", "gpu_slot"],
     "v_api_gpu_supply": ["window_start", "orchestrator_address", "pipeline", "model_id", "gpu_id"],
-    "v_api_supply_demand": ["window_start", "pipeline", "model_id"],
+    "v_api_supply_demand": ["window_start", "model_id"],
     "v_api_gpu_price_performance": ["window_start", "orchestrator_address", "pipeline", "model_id", "gpu_id"],
 }
 

@@ -323,7 +323,7 @@ def assert_page_equals_api(driver, site: Site, filters: dict | None = None, fps:
     assert got == expected_rows, filters
 
     assert_ingest_equals_api(driver, site, span, win["granularity"], demand_filters)  # demand's grain
-    assert_supply_equals_api(driver, site, span, {k: v for k, v in filters.items() if k in ("pipeline", "model_id")})
+    assert_supply_equals_api(driver, site, span, {k: v for k, v in filters.items() if k == "model_id"})
 
 
 # ------------------------------------------------------------------ tests

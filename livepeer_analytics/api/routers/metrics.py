@@ -50,7 +50,7 @@ def _sql(relation: str) -> dict[str, str]:
         "lines": "select sum(delivered_lines) as delivered, sum(quarantined_lines) as quarantined"
                  " from dq_event_summary",
         "unclassified": "select count(*) as messages from dq_unclassified_errors",
-        "hour": f"select sum(total_sessions) as sessions, {success} as success_ratio from v_api_network_demand"
+        "hour": f"select sum(total_sessions) as sessions, {success} as ratio from v_api_network_demand"
                 f" where window_start = {last_hour}",
         "unattributed": "select count(*) as sessions, count(case when attribution_method = 'none' then 1 end)"
                         " as unattributed from fct_workflow_sessions where is_known_session"
@@ -177,10 +177,10 @@ class WarehouseCollector:
         if hour.get("sessions") is not None:
             yield GaugeMetricFamily("livepeer_sessions", "Sessions started in the last complete hour (network)",
                                     value=int(hour["sessions"]))
-        if hour.get("success_ratio") is not None:
+        if hour.get("ratio") is not None:
             yield GaugeMetricFamily("livepeer_startup_success_ratio",
                                     "Startup success ratio of the last complete hour (network)",
-                                    value=float(hour["success_ratio"]))
+                                    value=float(hour["ratio"]))
         attributed = (values.get("unattributed") or [{}])[0]
         if attributed.get("sessions"):
             yield GaugeMetricFamily("livepeer_unattributed_session_share",

@@ -120,7 +120,7 @@ function filterParams(columns) {
 
 const GPU_COLUMNS = ["region", "pipeline", "model_id", "orchestrator_address", "gpu_id"];
 const DEMAND_COLUMNS = ["gateway", "region", "pipeline", "model_id"];   // also v_api_ingest_quality's grain
-const SUPPLY_COLUMNS = ["pipeline", "model_id"];                          // v_api_supply_demand's grain
+const SUPPLY_COLUMNS = ["model_id"];                                      // v_api_supply_demand's grain
 
 function fillSelect(select, values, labelOf) {
   const keep = select.value;
@@ -428,7 +428,7 @@ function renderSupply() {
       tr.classList.toggle("picked", tr.dataset.model === $("value-model").value);
     }
   });
-  const ignored = ["gateway", "region"].filter((c) => $(FILTERS[c]).value !== "");
+  const ignored = ["gateway", "region", "pipeline"].filter((c) => $(FILTERS[c]).value !== "");
   $("supply-note").textContent = (supplyRows.length
     ? `${supplyRows.length} model${supplyRows.length === 1 ? "" : "s"}. Click a model on offer for its GPUs.`
     : `No supply or demand in this window${describeFilters(supplyParams)}: no capability snapshot listed a GPU ` +

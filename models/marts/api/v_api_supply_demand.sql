@@ -1,5 +1,7 @@
--- Hourly supply next to demand, per model. Grain: window_start x pipeline x
--- model_id. Supply: the GPUs advertising the model that hour, their capacity,
+-- Hourly supply next to demand, per model. Grain: window_start x model_id
+-- (no pipeline: a model belongs to one pipeline, and the sessions attribution
+-- could not resolve have a model from their events but pipeline '', which
+-- would split a model's demand from its supply). Supply: the GPUs advertising the model that hour, their capacity,
 -- capacity in use and price (from v_api_gpu_supply, over every orchestrator
 -- and GPU); demand: sessions, inference minutes and sessions the network had
 -- no capacity for (from v_api_network_demand, over every gateway and region).
@@ -23,7 +25,6 @@ supply_rows as (
 
     select
         window_start,
-        pipeline,
         model_id,
         sum(advertised_gpu_hours) as advertised_gpu_hours,
         count(distinct orchestrator_address) as advertising_orchestrator_hours,
@@ -39,7 +40,7 @@ supply_rows as (
         0 as unexcused_sessions,
         0 as missing_capacity_count
     from supply
-    group by 1, 2, 3
+    group by 1, 2
 
 ),
 
@@ -47,7 +48,6 @@ demand_rows as (
 
     select
         window_start,
-        pipeline,
         model_id,
         0 as advertised_gpu_hours,
         0 as advertising_orchestrator_hours,
@@ -63,7 +63,7 @@ demand_rows as (
         sum(unexcused_sessions) as unexcused_sessions,
         sum(missing_capacity_count) as missing_capacity_count
     from demand
-    group by 1, 2, 3
+    group by 1, 2
 
 ),
 
@@ -79,7 +79,6 @@ additive as (
 
     select
         window_start,
-        pipeline,
         model_id,
         sum(advertised_gpu_hours) as advertised_gpu_hours,
         sum(advertising_orchestrator_hours) as advertising_orchestrator_hours,
@@ -95,7 +94,7 @@ additive as (
         sum(unexcused_sessions) as unexcused_sessions,
         sum(missing_capacity_count) as missing_capacity_count
     from combined
-    group by 1, 2, 3
+    group by 1, 2
 
 ),
 
@@ -103,7 +102,6 @@ final as (
 
     select
         window_start,
-        pipeline,
         model_id,
         cast(advertised_gpu_hours as bigint) as advertised_gpu_hours,
         cast(advertising_orchestrator_hours as bigint) as advertising_orchestrator_hours,
