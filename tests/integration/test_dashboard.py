@@ -18,19 +18,29 @@ of the fixture's ingest metrics (scenarios A, B, M) and supply (scenario P);
 the window selector, the filters, the FPS selector, the SLA controls and the
 supply panel's model choice change what is shown; an empty window is
 explained, not drawn; the page reloads itself on a timer until paused, and
-marks the bucket still filling as partial. Screenshots at 1440x900 and 414x896 are written to
+marks the bucket still filling as partial; the header shows the job's last run
+(/v1/runs: the seed's one successful run, its age from the API's finished_at)
+and, on a private copy written to as the job writes it, follows a killed run, a
+failed one, the success that repairs them and a warehouse with no run recorded,
+and says "unknown" while the job holds the warehouse (503). Screenshots at 1440x900 and 414x896 are written to
 target/dashboard-<warehouse>-{desktop,narrow}.png for review.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import math
 import os
 import shutil
 import time
 from pathlib import Path
 
+import duckdb
 import pytest
+
+from livepeer_analytics import build, run_history
+from livepeer_analytics.warehouse import lock_path
 
 from _support import REPO_ROOT, Server
 
@@ -201,6 +211,36 @@ def set_custom_window(driver, start: str, end: str) -> None:
     wait_render(driver, before)
 
 
+def last_run(driver) -> dict:
+    """The header's last run (its data attributes, text and tooltip) and the run alert under the controls."""
+    return driver.execute_script("""
+        const el = document.getElementById('last-run'), alert = document.getElementById('run-alert');
+        return {state: el.dataset.state, run_state: el.dataset.runState, run_id: el.dataset.runId,
+                age: el.dataset.age, finished_at: el.dataset.finishedAt, started_at: el.dataset.startedAt,
+                text: el.textContent, title: el.title,
+                alert: alert.hidden ? null : [...alert.children].map(line => line.textContent),
+                failed: alert.dataset.failed, killed: alert.dataset.killed}""")
+
+
+def ago(seconds: float) -> str:
+    """dashboard.js `ago` (Math.round rounds halves up)."""
+    if seconds < 60:
+        return "under a minute"
+    if seconds < 3600:
+        return f"{math.floor(seconds / 60 + 0.5)} min"
+    if seconds < 172800:
+        return f"{seconds / 3600:.1f} h"
+    return f"{math.floor(seconds / 86400 + 0.5)} days"
+
+
+def epoch(iso_text: str) -> float:
+    return dt.datetime.fromisoformat(iso_text.replace("Z", "+00:00")).timestamp()
+
+
+def utc(iso_text: str) -> str:
+    return iso_text[:19].replace("T", " ") + " UTC"
+
+
 def click(driver, css: str) -> None:
     """Click something that reloads the page's data, and wait for that load."""
     before = renders(driver)
@@ -334,12 +374,15 @@ def test_without_a_token_the_page_asks_for_one_and_works_with_it(browser, site):
     assert "needs a token" in message and browser.find_element(By.ID, "token-box").get_attribute("open")
     entries = console_errors(browser)
     assert all("401" in e["message"] for e in entries), entries  # the refused requests, nothing else
+    assert last_run(browser)["text"] == "Last run: needs the API token"
+    assert last_run(browser)["state"] == "unknown"
     before = renders(browser)
     browser.find_element(By.ID, "token").send_keys(TOKEN)
     browser.find_element(By.CSS_SELECTOR, "#token-form button").click()
     wait_render(browser, before)
     assert browser.execute_script("return localStorage.getItem('livepeerApiToken')") == TOKEN
     assert not browser.find_element(By.ID, "message").is_displayed()
+    assert last_run(browser)["state"] == "ok"
 
 
 def test_page_loads_without_console_errors_and_every_panel_has_data(browser, site):
@@ -663,6 +706,7 @@ def test_screenshots_desktop_and_narrow(browser, site):
             assert browser.execute_script("return document.documentElement.scrollWidth") <= inner, label
             for panel in ("panel-demand", "panel-fps", "panel-sla", "panel-dq", "panel-ingest", "panel-supply"):
                 assert browser.find_element(By.ID, panel).is_displayed()
+            assert browser.find_element(By.ID, "last-run").is_displayed()
             path = SCREENSHOTS / f"dashboard-{site.name}-{label}.png"
             if label == "narrow":  # the whole page, one column
                 full = browser.execute_script("return document.documentElement.scrollHeight")
@@ -726,3 +770,143 @@ def test_the_bucket_still_filling_is_marked_partial(browser, site):
     for element_id in ("outcomes-chart", "demand-chart", "fps-chart"):
         assert browser.find_element(By.ID, element_id).get_attribute("data-partial") == health["newest_window_start"]
     assert console_errors(browser) == []
+
+
+# ------------------------------------------------------------------ the job's last run (/v1/runs)
+
+def assert_last_run_equals_api(driver, runs: list[dict]) -> None:
+    """The header shows the API's newest run: its state, its age (from finished_at, else started_at, by the
+    clock of this machine, which is the browser's and the job's), and its details in the tooltip."""
+    shown = last_run(driver)
+    run = runs[0]
+    assert (shown["run_state"], shown["run_id"]) == (run["state"], run["run_id"])
+    assert shown["state"] == ("ok" if run["state"] in ("success", "nothing_new", "running") else "bad")
+    since = run["finished_at"] or run["started_at"]
+    assert (shown["started_at"], shown["finished_at"]) == (run["started_at"], run["finished_at"] or "")
+    age = float(shown["age"])
+    assert abs(age - (time.time() - epoch(since))) < 30, (age, since)  # read when the page last loaded
+    assert shown["text"] == ("\u26a0 " if shown["state"] == "bad" else "") + (
+        f"Last run: {run['state'].replace('_', ' ')}, {'' if run['finished_at'] else 'started '}{ago(age)} ago")
+    assert f"Run started {utc(run['started_at'])}" in shown["title"]
+    if run["duration_s"] is not None and run["duration_s"] < 120:
+        assert f"took {run['duration_s']:.1f} s" in shown["title"]
+    if run["lines_delivered"] is not None:
+        assert f"{run['lines_delivered']:,} lines delivered, {run['lines_quarantined']:,} quarantined" in shown["title"]
+    if run["sessions_recomputed"] is not None:
+        assert f"{run['sessions_recomputed']:,} sessions recomputed" in shown["title"]
+
+
+def test_the_last_run_shows_its_state_and_age(browser, site):
+    open_page(browser, site)
+    answer = site.api("/v1/runs", {"limit": 20})
+    runs = answer["runs"]
+    if site.name == "seed":  # the matrix built it with `make build`: one successful run
+        assert [r["state"] for r in runs] == ["success"] and not answer["lock_held"]
+        assert runs[0]["lines_delivered"] > 0 and runs[0]["finished_at"].endswith("Z")
+    assert runs, "no run recorded"
+    assert_last_run_equals_api(browser, runs)
+    shown = last_run(browser)
+    if runs[0]["state"] == "success" and not any(r["state"] == "killed" and not r["is_repaired"] for r in runs):
+        assert shown["state"] == "ok" and shown["alert"] is None
+        assert "\u26a0" not in shown["text"]
+    assert browser.find_element(By.ID, "last-run").is_displayed()
+    assert console_errors(browser) == []
+
+
+@contextlib.contextmanager
+def as_the_job():
+    """Hold the run lock and the file as a job run does (tests/integration/test_monitoring.py): the API
+    answers 503 meanwhile and closes the file."""
+    fd = build.take_run_lock(lock_path())
+    assert fd is not None, "the run lock is held"
+    try:
+        assert build.duckdb_in_use() is None
+        yield
+    finally:
+        os.close(fd)
+
+
+def test_the_last_run_follows_the_job_killed_failed_repaired_and_none(browser, matrix, tmp_path, monkeypatch):
+    """On a private copy of the seed (written to as the job writes its run history, run_history.RunHistory,
+    holding the run lock), with the page reloading itself every second: the job holding the warehouse is a
+    503 (the last run "unknown"); then a killed run, a failed one (the killed one still unrepaired), a
+    success that repairs it, and a warehouse with no job_runs table ("no run recorded")."""
+    env = matrix("duckdb", "seed").copy(tmp_path / "runs")
+    monkeypatch.setenv("DBT_TARGET", "duckdb")
+    monkeypatch.setenv("LIVEPEER_DUCKDB", env["LIVEPEER_DUCKDB"])
+    own = Site("runs", env)
+
+    def shows(predicate, what: str) -> dict:
+        try:
+            WebDriverWait(browser, 60, poll_frequency=0.1).until(lambda d: predicate(last_run(d)))
+        except TimeoutException:
+            pytest.fail(f"the page did not show {what}: {last_run(browser)}", pytrace=False)
+        return last_run(browser)
+
+    def runs() -> list[dict]:
+        return own.api("/v1/runs", {"limit": 20})["runs"]
+
+    try:
+        open_page(browser, own, refresh=True, query="?refresh=1")
+        assert last_run(browser)["run_state"] == "success"
+
+        with as_the_job():  # a run holds the warehouse: every request is a 503, the last run is unknown
+            shown = shows(lambda r: r["state"] == "unknown", "the job holding the warehouse")
+            assert shown["text"] == "Last run: unknown (the API answered 503)" and "run lock" in shown["title"]
+            WebDriverWait(browser, 30, poll_frequency=0.1).until(lambda d: state(d)[0] == "error")
+            assert "503" in browser.find_element(By.ID, "message").text
+            killed = run_history.RunHistory("fixtures")
+            killed.start()  # ... and never finishes: the lock is free again, as after a kill
+
+        shown = shows(lambda r: r["run_state"] == "killed", "the killed run")
+        assert runs()[0]["run_id"] == killed.run_id == shown["run_id"]
+        assert_last_run_equals_api(browser, runs())
+        assert shown["state"] == "bad" and shown["text"].startswith("\u26a0 Last run: killed, started ")
+        assert "Never finished (killed or crashed): not repaired yet" in shown["title"]
+        assert shown["killed"] == "1" and shown["failed"] == "" and len(shown["alert"]) == 1
+        assert "never finished (killed or crashed) and is not repaired yet" in shown["alert"][0]
+        assert utc(runs()[0]["started_at"]) in shown["alert"][0]
+        WebDriverWait(browser, 30, poll_frequency=0.1).until(lambda d: state(d)[0] == "ready")
+        assert browser.find_element(By.ID, "run-alert").is_displayed()
+        assert not browser.find_element(By.ID, "message").is_displayed()
+
+        with as_the_job():
+            failed = run_history.RunHistory("fixtures")
+            failed.start()
+            failed.finish("failed", {"nodes": 1.0}, 2)
+        shown = shows(lambda r: r["run_state"] == "failed", "the failed run")
+        assert_last_run_equals_api(browser, runs())
+        assert shown["state"] == "bad" and shown["text"].startswith("\u26a0 Last run: failed, ")
+        assert "2 dbt nodes failed" in shown["title"]
+        assert shown["failed"] == failed.run_id and shown["killed"] == "1"  # a failure repairs nothing
+        assert len(shown["alert"]) == 2 and "never finished" in shown["alert"][1]
+        assert "The last finished run failed" in shown["alert"][0] and "2 dbt nodes failed" in shown["alert"][0]
+
+        with as_the_job():
+            repairing = run_history.RunHistory("fixtures")
+            repairing.start()
+            repairing.finish("success", {"nodes": 1.0}, 0)
+        shown = shows(lambda r: r["run_id"] == repairing.run_id, "the repairing success")
+        history = runs()
+        assert [(r["state"], r["is_repaired"]) for r in history] == [
+            ("success", False), ("failed", False), ("killed", True), ("success", False)]
+        assert_last_run_equals_api(browser, history)
+        assert shown["state"] == "ok" and shown["alert"] is None and shown["killed"] == "0"
+        assert not browser.find_element(By.ID, "run-alert").is_displayed()
+
+        with as_the_job():  # a warehouse from before the run history: no job_runs table
+            con = duckdb.connect(env["LIVEPEER_DUCKDB"])
+            try:
+                con.execute("drop table job_runs")
+            finally:
+                con.close()
+        shown = shows(lambda r: r["state"] == "none", "no run recorded")
+        assert runs() == []
+        assert shown["text"] == "Last run: no run recorded" and shown["run_state"] == "" and shown["alert"] is None
+        WebDriverWait(browser, 30, poll_frequency=0.1).until(lambda d: state(d)[0] == "ready")
+        # the only console errors: the requests refused while the job held the warehouse
+        errors = console_errors(browser)
+        assert all("503" in e["message"] for e in errors), errors
+    finally:
+        browser.get("about:blank")  # no more reloads of a stopped server
+        own.server.stop()

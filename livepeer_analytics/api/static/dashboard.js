@@ -1,8 +1,8 @@
 // The dashboard (docs/dashboard.md). Plain JS, no build step. Every number is read
 // from the API's own endpoints (/healthz, /v1/network/demand, /v1/gpu/metrics,
 // /v1/sla/compliance, /v1/ingest/quality, /v1/supply/demand, /v1/gpu/price-performance,
-// /v1/data-quality): sums re-rolled by the API over the window, ratios recomputed by
-// the API from those sums; the page never averages ratios nor computes one.
+// /v1/data-quality, /v1/runs): sums re-rolled by the API over the window, ratios recomputed
+// by the API from those sums; the page never averages ratios nor computes one.
 "use strict";
 
 const STALE_AFTER_S = 2 * 3600;  // newest data older than 2 h is stale (the job runs every minute or hour)
@@ -10,6 +10,7 @@ const TOKEN_KEY = "livepeerApiToken";
 const REFRESH_KEY = "livepeerAutoRefresh";  // "off" when the reader paused auto-refresh
 // Auto-refresh period: 60 s, or ?refresh=N (seconds, at least 1) in the page's address.
 const REFRESH_S = Math.max(1, Number(new URLSearchParams(location.search).get("refresh")) || 60);
+const RUNS = 20;                 // runs read from /v1/runs (newest first) for the last run and its alerts
 const PAGE = 10000;              // rows per request (the API's default maximum); next_cursor is followed
 const FILTERS = {gateway: "filter-gateway", region: "filter-region", pipeline: "filter-pipeline",
                  model_id: "filter-model"};
@@ -57,6 +58,9 @@ async function api(path, params) {
   }
   return body;
 }
+
+// {value} or {error} of a promise: to show one answer even when another request failed.
+const settle = (promise) => promise.then((value) => ({value}), (error) => ({error}));
 
 async function allRows(path, params) {
   let rows = [];
@@ -508,6 +512,101 @@ function renderDataQuality(dq) {
        (r) => `${r.trace_subtype || "(empty)"}${r.trace_category ? " (" + r.trace_category + ")" : ""}`);
 }
 
+// An age in words: "under a minute", "4 min", "2.5 h", "3 days" (a negative age, a clock behind the
+// server's, is "under a minute").
+function ago(seconds) {
+  if (!(seconds >= 60)) return "under a minute";
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 172800) return `${(seconds / 3600).toFixed(1)} h`;
+  return `${Math.round(seconds / 86400)} days`;
+}
+
+const utc = (isoText) => isoText.slice(0, 19).replace("T", " ") + " UTC";
+
+function duration(seconds) {
+  if (seconds < 120) return seconds.toFixed(1) + " s";
+  return seconds < 7200 ? (seconds / 60).toFixed(1) + " min" : (seconds / 3600).toFixed(1) + " h";
+}
+
+const RUN_OK = ["success", "nothing_new", "running"];   // every other state (failed, killed) is bad
+
+// The tooltip of a run: when it ran, what its batch delivered and recomputed, how it ended.
+function runDetails(run) {
+  const lines = [`Run started ${utc(run.started_at)}` +
+                 (run.duration_s === null ? "" : `, took ${duration(run.duration_s)}`) +
+                 (run.finished_at ? `, finished ${utc(run.finished_at)}` : "")];
+  if (run.lines_delivered !== null) {
+    const reasons = Object.entries(run.quarantined_by_reason || {}).map(([k, n]) => `${k} ${fmt(n, "int")}`);
+    lines.push(`${fmt(run.lines_delivered, "int")} lines delivered, ${fmt(run.lines_quarantined, "int")} quarantined` +
+               (reasons.length ? ` (${reasons.join(", ")})` : "") +
+               (run.lines_accepted === null ? "" : `, ${fmt(run.lines_accepted, "int")} accepted`));
+  }
+  if (run.sessions_recomputed !== null) lines.push(`${fmt(run.sessions_recomputed, "int")} sessions recomputed`);
+  if (run.nodes_failed) lines.push(`${fmt(run.nodes_failed, "int")} dbt nodes failed`);
+  if (run.state === "nothing_new") lines.push("Nothing new since the last successful run: dbt not started");
+  if (run.state === "running") lines.push("Still running (it holds the run lock)");
+  if (run.state === "killed") {
+    lines.push("Never finished (killed or crashed): " + (run.is_repaired
+      ? "repaired by a later successful run" : "not repaired yet; the next successful run completes what it left"));
+  }
+  return lines.join("\n");
+}
+
+// The job's last run in the header (its state and age) and, under the controls, a line when the newest
+// finished run failed or a killed run is not repaired yet. `result` is {value: /v1/runs's answer} or
+// {error}. Ages are counted by the browser's clock from the run's end (or start, when it has none).
+function renderRuns(result, nowMs) {
+  const el = $("last-run");
+  const alert = $("run-alert");
+  const runs = result.value ? result.value.runs : [];
+  const last = runs[0] || null;
+  el.dataset.runState = last ? last.state : "";
+  el.dataset.runId = last ? last.run_id : "";
+  el.dataset.startedAt = last ? last.started_at : "";
+  el.dataset.finishedAt = last && last.finished_at ? last.finished_at : "";
+  el.dataset.age = "";
+  if (result.error) {
+    const e = result.error;
+    el.dataset.state = "unknown";
+    el.textContent = "Last run: " + (e.status === 401 ? "needs the API token"
+                                                     : `unknown (the API answered ${e.status || "an error"})`);
+    el.title = e.message;
+  } else if (!last) {
+    el.dataset.state = "none";
+    el.textContent = "Last run: no run recorded";
+    el.title = "The job records each run in the warehouse (job_runs, docs/monitoring.md): none is recorded yet. " +
+               "`make run` builds the warehouse and records its run.";
+  } else {
+    const since = last.finished_at || last.started_at;
+    const age = Math.max(0, (nowMs - Date.parse(since)) / 1000);
+    const bad = !RUN_OK.includes(last.state);
+    el.dataset.state = bad ? "bad" : "ok";
+    el.dataset.age = String(age);
+    el.textContent = (bad ? "\u26a0 " : "") + `Last run: ${last.state.replace("_", " ")}, ` +
+                     (last.finished_at ? "" : "started ") + `${ago(age)} ago`;
+    el.title = runDetails(last);
+  }
+  const finished = runs.find((r) => r.finished_at);
+  const failed = finished && finished.state === "failed" ? finished : null;
+  const killed = runs.filter((r) => r.state === "killed" && !r.is_repaired);
+  const parts = [];
+  if (failed) {
+    parts.push(`\u26a0 The last finished run failed (started ${utc(failed.started_at)}` +
+               (failed.nodes_failed ? `, ${fmt(failed.nodes_failed, "int")} dbt nodes failed` : "") +
+               "): the job's log says why; the next run starts dbt again.");
+  }
+  if (killed.length) {
+    const one = killed.length === 1;
+    parts.push(`\u26a0 ${one ? "A run" : killed.length + " runs"} never finished (killed or crashed) and ` +
+               `${one ? "is" : "are"} not repaired yet (${one ? "" : "the newest "}started ` +
+               `${utc(killed[0].started_at)}): the next successful run completes what ${one ? "it" : "they"} left.`);
+  }
+  alert.dataset.failed = failed ? failed.run_id : "";
+  alert.dataset.killed = String(killed.length);
+  alert.replaceChildren(...parts.map((text) => Object.assign(document.createElement("span"), {textContent: text})));
+  alert.hidden = !parts.length;
+}
+
 function renderFreshness(health) {
   const el = $("freshness");
   if (!health.newest_window_start) {
@@ -519,11 +618,9 @@ function renderFreshness(health) {
   const stale = age > STALE_AFTER_S;
   el.dataset.state = stale ? "stale" : "fresh";
   el.dataset.age = String(age);
-  const ago = age < 3600 ? `${Math.round(age / 60)} min` : age < 172800 ? `${(age / 3600).toFixed(1)} h`
-                                                                     : `${Math.round(age / 86400)} days`;
   el.textContent = (stale ? "\u26a0 Stale: " : "Fresh: ") +
                    `newest data ${health.newest_window_start.replace("T", " ").replace(":00Z", " UTC")}, ` +
-                   `${ago} ago` + (stale ? " (the job has not added data since)" : "");
+                   `${ago(age)} ago` + (stale ? " (the job has not added data since)" : "");
 }
 
 function renderPartial(win) {
@@ -606,7 +703,13 @@ async function load(what) {
   const seq = ++loadSeq;
   document.body.dataset.state = "loading";
   try {
-    const health = await api("/healthz");
+    // the job's runs beside the health check: shown (or their error) even when the rest fails
+    const [checked, runs] = await Promise.all([settle(api("/healthz")), settle(api("/v1/runs", {limit: RUNS}))]);
+    if (seq !== loadSeq) return;
+    renderRuns(runs, Date.now());
+    if (checked.error) throw checked.error;
+    if (runs.error) throw runs.error;
+    const health = checked.value;
     newest = health.newest_window_start ? new Date(health.newest_window_start) : null;
     renderFreshness(health);
     const win = currentWindow();
