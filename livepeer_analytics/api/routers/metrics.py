@@ -15,7 +15,7 @@ import os
 import threading
 import time
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import Response
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -204,21 +204,37 @@ class ApiMetrics:
         self.duration.labels(endpoint).observe(seconds)
 
 
+class RequestMetrics:
+    """Pure ASGI middleware: each request counted by route and status, and timed. (Starlette's
+    `@app.middleware("http")` would stream every answer's body through a queue: 40 % of the throughput
+    of large pages at 8 clients.)"""
+
+    def __init__(self, app, api: ApiMetrics) -> None:
+        self.app, self.api = app, api
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started, status = time.perf_counter(), [500]
+
+        async def send_status(message):
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            endpoint = getattr(scope.get("route"), "path", None) or "other"
+            self.api.observe(endpoint, status[0], time.perf_counter() - started)
+
+
 def add_metrics(app, service: Service) -> None:
     """/metrics, and the middleware that counts every request by its route."""
     registry = CollectorRegistry()
     registry.register(WarehouseCollector(service))
-    api = ApiMetrics(registry)
+    app.add_middleware(RequestMetrics, api=ApiMetrics(registry))
     routes = APIRouter()
-
-    @app.middleware("http")
-    async def count(request: Request, call_next):
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        endpoint = getattr(route, "path", None) or "other"
-        api.observe(endpoint, response.status_code, time.perf_counter() - started)
-        return response
 
     @routes.get("/metrics", summary="Prometheus metrics (docs/monitoring.md)", include_in_schema=True)
     def metrics():
