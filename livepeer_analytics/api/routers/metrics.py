@@ -96,10 +96,17 @@ class WarehouseCollector:
         self.kept: tuple[object, dict] | None = None
 
     def read(self) -> dict:
-        generation = self.service.backend().generation()
+        """The numbers of this generation; while a build holds the warehouse (its queries would fail), the
+        numbers read before it, so the series never vanish for the length of a build."""
         with self.lock:
+            if lock_is_held():
+                return self.kept[1] if self.kept is not None else {}
+            generation = self.service.backend().generation()
             if self.kept is None or self.kept[0] != generation:
-                self.kept = (generation, self._query())
+                values = self._query()
+                if all(value is None for value in values.values()):  # nothing could be read: what was before
+                    return self.kept[1] if self.kept is not None else values
+                self.kept = (generation, values)
             return self.kept[1]
 
     def _query(self) -> dict:
