@@ -52,15 +52,15 @@ def test_files_mode_survives_kills_and_a_failing_model(engine, files):
 @pytest.mark.parametrize("engine", history_engines("files"))
 def test_every_run_of_the_history_is_in_the_run_history(engine, files):
     """job_runs holds each run of the files history that could write to the warehouse: the five killed
-    runs as started and never finished, each repaired by a later success; the broken build as failed with
-    its failing node; the nothing-new run; every success with its batch (one of the manifest's) and
-    what it delivered. (Refused starts cannot write: the other run holds the warehouse.)"""
+    runs as started and never finished, each repaired by a later success; the nothing-new run; every
+    success with its batch (one of the manifest's) and what it delivered. Not the refused starts (the
+    other run holds the warehouse) nor the broken build, a `dbt build` run by hand, not the job (failed
+    job runs: test_run_history.py, and test_prometheus.py through `make build`)."""
     runs = files["runs"]
     outcomes = [run["outcome"] for run in runs]
     assert outcomes.count("started") == 5, outcomes
     assert all(run["is_unfinished"] and run["is_repaired"] for run in runs if run["outcome"] == "started")
-    failed = [run for run in runs if run["outcome"] == "failed"]
-    assert len(failed) == 1 and failed[0]["nodes_failed"] >= 1, failed
+    assert "failed" not in outcomes, outcomes
     assert outcomes[-2:] == ["nothing_new", "success"], outcomes
     successes = [run for run in runs if run["outcome"] == "success"]
     assert len(successes) == 3, outcomes  # slice 1, slice 6, the forced rerun
