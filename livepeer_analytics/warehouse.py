@@ -65,6 +65,24 @@ def lock_path() -> Path:
     return REPO_ROOT / f".livepeer-clickhouse-{host}-{clickhouse_database()}.lock"
 
 
+def run_lock_held() -> bool:
+    """A job run holds the warehouse's run lock now (a momentary shared lock cannot be had). The read API
+    takes turns with builds by it and tells a killed run from a running one."""
+    import fcntl
+
+    try:
+        fd = os.open(lock_path(), os.O_RDONLY)
+    except OSError:
+        return False  # no run has held it here yet
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        return False
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # releases the shared lock
+
+
 def state_path() -> Path:
     """The record of the last successful run (run_state.py), beside the run lock."""
     return lock_path().with_suffix(".state")

@@ -31,6 +31,7 @@ from livepeer_analytics.warehouse import (
     clickhouse_server_client,
     duckdb_path,
     lock_path,
+    run_lock_held,
     target,
 )
 
@@ -68,20 +69,6 @@ class DuckDBBackend:
         self._state = threading.Condition()
         threading.Thread(target=self._watch, name="duckdb-run-lock-watcher", daemon=True).start()
 
-    def _build_running(self) -> bool:
-        """Whether a build holds the run lock (a momentary shared lock cannot be had)."""
-        try:
-            fd = os.open(self.lock, os.O_RDONLY)
-        except OSError:
-            return False  # no build has run here yet
-        try:
-            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-            return False
-        except BlockingIOError:
-            return True
-        finally:
-            os.close(fd)  # releases the shared lock
-
     def _file_identity(self):
         try:
             st = self.path.stat()
@@ -102,7 +89,7 @@ class DuckDBBackend:
         while True:
             time.sleep(0.2)
             with self._state:
-                if self._con is not None and self._build_running():
+                if self._con is not None and run_lock_held():
                     self._close_if_idle()
 
     def _connect(self):
@@ -136,7 +123,7 @@ class DuckDBBackend:
 
     def _acquire(self):
         with self._state:
-            if self._build_running():
+            if run_lock_held():
                 self._close_if_idle()
                 raise Busy("a build is running on the warehouse (its run lock is held): retry shortly")
             if self._con is not None and self._users == 0 and self._file_identity() != self._identity:
@@ -155,7 +142,7 @@ class DuckDBBackend:
         cursor.close()
         with self._state:
             self._users -= 1
-            if self._build_running():
+            if run_lock_held():
                 self._close_if_idle()
 
     def run(self, statements: list[tuple[str, dict]], timeout_s: float | None = None) -> list[list[dict]]:

@@ -13,6 +13,7 @@ such folder, so the tests that need it skip.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -396,6 +397,33 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def stop_process(proc: subprocess.Popen) -> None:
+    """Terminate a child server (kill it after 20 s) and reap it."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@contextlib.contextmanager
+def as_the_job():
+    """Hold the run lock and the DuckDB file as a job run does (the read API answers 503 meanwhile and
+    closes the file), for a test that writes to a served warehouse as the job would."""
+    from livepeer_analytics import build
+    from livepeer_analytics.warehouse import lock_path
+
+    fd = build.take_run_lock(lock_path())
+    assert fd is not None, "the run lock is held"
+    try:
+        assert build.duckdb_in_use() is None
+        yield
+    finally:
+        os.close(fd)
+
+
 class Server:
     """`python -m livepeer_analytics.api` in a child process on a free loopback port."""
 
@@ -447,11 +475,5 @@ class Server:
             assert pages < 10000, "pagination does not end"
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
         self.proc.stdout.close()

@@ -28,7 +28,6 @@ target/dashboard-<warehouse>-{desktop,narrow}.png for review.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import math
 import os
@@ -39,10 +38,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from livepeer_analytics import build, run_history
-from livepeer_analytics.warehouse import lock_path
+from livepeer_analytics import run_history
 
-from _support import REPO_ROOT, Server
+from _support import REPO_ROOT, Server, as_the_job
 
 CHROMIUM = os.environ.get("LIVEPEER_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = os.environ.get("LIVEPEER_CHROMEDRIVER") or shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -813,17 +811,6 @@ def test_the_last_run_shows_its_state_and_age(browser, site):
     assert console_errors(browser) == []
 
 
-@contextlib.contextmanager
-def as_the_job():
-    """Hold the run lock and the file as a job run does (tests/integration/test_monitoring.py): the API
-    answers 503 meanwhile and closes the file."""
-    fd = build.take_run_lock(lock_path())
-    assert fd is not None, "the run lock is held"
-    try:
-        assert build.duckdb_in_use() is None
-        yield
-    finally:
-        os.close(fd)
 
 
 def test_the_last_run_follows_the_job_killed_failed_repaired_and_none(browser, matrix, tmp_path, monkeypatch):

@@ -6,20 +6,17 @@ token warns in one line. docs/monitoring.md."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import os
 import time
 
 import duckdb
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from livepeer_analytics import build, run_history
+from livepeer_analytics import run_history
 from livepeer_analytics.api.__main__ import exposure_warning
-from livepeer_analytics.warehouse import lock_path
 
-from _support import Server
+from _support import Server, as_the_job
 
 
 @pytest.fixture(scope="module")
@@ -114,16 +111,6 @@ def test_metrics_follow_the_token(seed):
         guarded.stop()
 
 
-@contextlib.contextmanager
-def as_the_job():
-    """Hold the run lock and the file as a job run does (the API stops reading it meanwhile)."""
-    fd = build.take_run_lock(lock_path())
-    assert fd is not None, "the run lock is held"
-    try:
-        assert build.duckdb_in_use() is None
-        yield
-    finally:
-        os.close(fd)
 
 
 def test_a_killed_run_shows_until_a_success_repairs_it(seed, monkeypatch):

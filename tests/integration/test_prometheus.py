@@ -46,7 +46,7 @@ import yaml
 from livepeer_devtools.generate import generate
 
 from _histories import broken_project
-from _support import REPO_ROOT, Server, engine_env, free_port, make, output_of
+from _support import REPO_ROOT, Server, engine_env, free_port, make, output_of, stop_process
 
 pytestmark = pytest.mark.slow
 
@@ -185,13 +185,7 @@ class Prometheus:
         pytest.fail(f"{message}\n\nprometheus's log:\n{tail}", pytrace=False)
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
         self.log.close()
 
 

@@ -10,8 +10,6 @@ quarantine reason, endpoint (the route's path, or `other`) and status code.
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
-import os
 import threading
 import time
 
@@ -31,7 +29,7 @@ from livepeer_analytics import run_history
 from livepeer_analytics.api import query as q
 from livepeer_analytics.api.service import Service
 from livepeer_analytics.api.views import NETWORK_DEMAND
-from livepeer_analytics.warehouse import lock_path
+from livepeer_analytics.warehouse import run_lock_held
 
 RUN_OUTCOMES = ("success", "failed", "nothing_new", "killed")
 disable_created_metrics()  # no *_created series: one series per counter
@@ -65,22 +63,6 @@ def _sql(relation: str) -> dict[str, str]:
     }
 
 
-def lock_is_held() -> bool:
-    """A job run holds the warehouse now (its advisory lock cannot be taken)."""
-    try:
-        fd = os.open(lock_path(), os.O_RDONLY)
-    except OSError:
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        return False
-    except OSError:
-        return True
-    finally:
-        os.close(fd)
-
-
 def _epoch(value) -> float | None:
     """A UTC timestamp from the warehouse (naive) as unix seconds."""
     value = q.normalise(value)
@@ -99,7 +81,7 @@ class WarehouseCollector:
         """The numbers of this generation; while a build holds the warehouse (its queries would fail), the
         numbers read before it, so the series never vanish for the length of a build."""
         with self.lock:
-            if lock_is_held():
+            if run_lock_held():
                 return self.kept[1] if self.kept is not None else {}
             generation = self.service.backend().generation()
             if self.kept is None or self.kept[0] != generation:
@@ -139,7 +121,7 @@ class WarehouseCollector:
         unfinished = values.get("unfinished") or []
         newest = (values.get("newest_run") or [{}])[0]
         # an unfinished run is killed unless it is the newest and a run holds the lock now (still running)
-        running = 1 if newest.get("outcome") == "started" and lock_is_held() else 0
+        running = 1 if newest.get("outcome") == "started" and run_lock_held() else 0
         killed = len(unfinished) - running
         unrepaired = sum(1 for row in unfinished if not row["is_repaired"]) - running
         total = CounterMetricFamily("livepeer_runs", "Job runs recorded in the run history, by outcome",

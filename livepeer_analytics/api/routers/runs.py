@@ -11,8 +11,8 @@ from fastapi.responses import Response
 from livepeer_analytics import run_history
 from livepeer_analytics.api import query as q
 from livepeer_analytics.api.errors import ERROR_RESPONSES, ApiError
-from livepeer_analytics.api.routers.metrics import lock_is_held
 from livepeer_analytics.api.service import Service
+from livepeer_analytics.warehouse import run_lock_held
 
 COLUMNS = ("run_id", "outcome", "started_at", "finished_at", "target", "source_mode", "batch_ms", "lines_delivered",
            "lines_accepted", "lines_quarantined", "quarantined_by_reason", "sessions_recomputed", "nodes_failed",
@@ -41,7 +41,7 @@ def router(service: Service) -> APIRouter:
             if "job_runs" not in str(exc):
                 raise
             rows = []
-        running = lock_is_held()
+        running = run_lock_held()
         out = []
         for index, row in enumerate(rows):
             row = {k: q.normalise(v) for k, v in row.items()}
